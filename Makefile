@@ -1,0 +1,56 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ftmigrate: top-level build.
+#
+#   make            build ftmigrate.ko and every userspace program
+#   make check      install what is missing, build, and run the selftests in a QEMU VM
+#   make demo       the main job, shown end to end inside a QEMU VM
+#   make sparse     the module under sparse (C=2)
+#   make bench      benchmarks (ratios against baselines measured in the same run)
+#
+# KDIR is the kernel build directory: the running kernel's if it has one, else
+# the newest one installed under /lib/modules.  Override with KDIR=.
+
+KVER ?= $(shell uname -r)
+KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
+		$(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1))
+
+# Tests run against the kernel the VM boots: the newest Debian kernel that has
+# both an image in /boot and headers.
+VM_KVER = $(shell scripts/vm-kernel.sh)
+
+all: module userspace
+
+module:
+	@test -n "$(KDIR)" || { echo "ftmigrate: no kernel build directory; install linux-headers-$$(uname -r) or set KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 modules
+
+sparse:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=2 modules
+
+userspace:
+	$(MAKE) -C userspace
+
+deps:
+	scripts/install-deps.sh
+
+check:
+	scripts/install-deps.sh
+	$(MAKE) all KDIR=/lib/modules/$(VM_KVER)/build
+	selftests/qemu/run.sh $(VM_KVER) selftests/run_all.sh $(T)
+
+demo:
+	scripts/install-deps.sh
+	$(MAKE) all KDIR=/lib/modules/$(VM_KVER)/build
+	selftests/qemu/run.sh $(VM_KVER) scripts/demo.sh
+
+bench:
+	scripts/install-deps.sh
+	$(MAKE) all KDIR=/lib/modules/$(VM_KVER)/build
+	selftests/qemu/run.sh $(VM_KVER) selftests/bench/run_all.sh
+
+clean:
+	test -z "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C userspace clean
+
+.PHONY: all module sparse userspace deps check demo bench clean
