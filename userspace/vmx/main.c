@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmx: run one VM described by a config file.
+ *
+ * Order of work: everything that can be checked without KVM (config, image,
+ * disk, NIC, logs) is checked first, so that a bad config gives its own
+ * error even on a host without /dev/kvm; then KVM, RAM and vCPUs; then the
+ * guest is booted from its image or restored from a save file; then the
+ * control socket opens and the vCPU runs on the main thread.
+ *
+ * Exit status: the guest's halt code when it powers off (0 is success), 0
+ * after a "shutdown" command, 1 on any error, 2 on a usage error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "state.h"
+#include "vmx.h"
+
+struct options {
+	const char *config;
+	const char *restore;
+	const char *record;
+	const char *replay;
+	const char *output_log;
+	const char *control;
+	bool paused;
+	bool print_hash;
+	bool stats;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: vmx [options] CONFIG\n"
+		"  --restore FILE     start from a save file instead of booting the image\n"
+		"  --paused           start paused; run on the control command \"resume\"\n"
+		"  --control PATH     control socket (overrides the config's \"control\")\n"
+		"  --record FILE      record every input the guest receives\n"
+		"  --replay FILE      take inputs from a recording; go live when it ends\n"
+		"  --output-log FILE  log every output the guest produces\n"
+		"  --print-hash       print ram-hash=HEX on standard error when the VM stops\n"
+		"  --stats            print exit counts on standard error when the VM stops\n");
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "restore", required_argument, NULL, 'r' },
+		{ "paused", no_argument, NULL, 'p' },
+		{ "control", required_argument, NULL, 'c' },
+		{ "record", required_argument, NULL, 'R' },
+		{ "replay", required_argument, NULL, 'P' },
+		{ "output-log", required_argument, NULL, 'o' },
+		{ "print-hash", no_argument, NULL, 'H' },
+		{ "stats", no_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r': o->restore = optarg; break;
+		case 'p': o->paused = true; break;
+		case 'c': o->control = optarg; break;
+		case 'R': o->record = optarg; break;
+		case 'P': o->replay = optarg; break;
+		case 'o': o->output_log = optarg; break;
+		case 'H': o->print_hash = true; break;
+		case 's': o->stats = true; break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind != argc - 1) {
+		usage(stderr);
+		return -1;
+	}
+	if (o->record && o->replay) {
+		fprintf(stderr, "vmx: --record and --replay exclude each other\n");
+		return -1;
+	}
+	o->config = argv[optind];
+	return 0;
+}
+
+static int check_image(const struct vmx_config *cfg, char *err, size_t errlen)
+{
+	if (access(cfg->image, R_OK)) {
+		snprintf(err, errlen, "image %s: %s", cfg->image, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct vmx_config cfg;
+	static struct vmx_vm vm = {
+		.kvm_fd = -1, .vm_fd = -1, .ram_fd = -1, .kick_fd = -1,
+		.lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER,
+	};
+	struct options opt = { 0 };
+	const char *control_path;
+	char err[PATH_MAX + 512];
+	int status = 1;
+
+	if (parse_options(argc, argv, &opt))
+		return 2;
+	for (unsigned int i = 0; i < VMX_MAX_VCPUS; i++)
+		vm.vcpus[i].fd = -1;
+	vm.cfg = &cfg;
+
+	if (vmx_config_load(opt.config, &cfg, err, sizeof(err)) ||
+	    (!opt.restore && check_image(&cfg, err, sizeof(err)))) {
+		fprintf(stderr, "vmx: %s\n", err);
+		return 1;
+	}
+	if (vmx_devices_open(&vm, err, sizeof(err))) {
+		fprintf(stderr, "vmx: %s\n", err);
+		return 1;
+	}
+	if (vmx_events_open(&vm, opt.record, opt.replay, opt.output_log, err, sizeof(err)))
+		goto fail_devices;
+	vm.kick_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm.kick_fd < 0) {
+		snprintf(err, sizeof(err), "eventfd: %s", strerror(errno));
+		goto fail_events;
+	}
+	if (vmx_kvm_open(&vm, err, sizeof(err)) ||
+	    vmx_ram_create(&vm, cfg.memory, err, sizeof(err)))
+		goto fail_vm;
+	for (unsigned int i = 0; i < cfg.vcpus; i++)
+		if (vmx_vcpu_create(&vm, i, err, sizeof(err)))
+			goto fail_vm;
+	if (opt.restore ? vmx_state_restore(&vm, opt.restore, err, sizeof(err))
+			: vmx_boot_setup(&vm, err, sizeof(err)))
+		goto fail_vm;
+
+	vmx_kick_init();
+	vm.vcpus[0].thread = pthread_self();
+	vm.state = opt.paused ? VMX_STATE_PAUSED : VMX_STATE_RUNNING;
+	atomic_store(&vm.request_pending, opt.paused);
+	control_path = opt.control ? opt.control : cfg.control;
+	if (control_path[0] && vmx_control_start(&vm, control_path, err, sizeof(err)))
+		goto fail_vm;
+
+	vmx_vcpu_run(&vm.vcpus[0]);
+
+	vmx_control_stop(&vm);
+	if (opt.print_hash)
+		fprintf(stderr, "ram-hash=%016" PRIx64 "\n", vmx_ram_hash(&vm));
+	if (opt.stats)
+		fprintf(stderr, "exits=%" PRIu64 " io-exits=%" PRIu64 "\n",
+			(uint64_t)vm.vcpus[0].exits, (uint64_t)vm.vcpus[0].io_exits);
+	switch (vm.state) {
+	case VMX_STATE_HALTED:
+		status = vm.exit_code & 0xff;
+		if (vm.exit_code)
+			fprintf(stderr, "vmx: guest powered off with code %d\n", vm.exit_code);
+		break;
+	case VMX_STATE_SHUTDOWN:
+		status = 0;
+		break;
+	default:
+		fprintf(stderr, "vmx: %s\n", vm.failure[0] ? vm.failure : "VM stopped");
+		status = 1;
+		break;
+	}
+	vmx_vm_destroy(&vm);
+	close(vm.kick_fd);
+	vmx_events_close(&vm);
+	vmx_devices_close(&vm);
+	return status;
+
+fail_vm:
+	vmx_vm_destroy(&vm);
+	close(vm.kick_fd);
+fail_events:
+	vmx_events_close(&vm);
+fail_devices:
+	vmx_devices_close(&vm);
+	fprintf(stderr, "vmx: %s\n", err);
+	return 1;
+}

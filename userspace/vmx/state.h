@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Save and restore of a whole VM: vCPU state, device state and RAM, in the
+ * save-file format of savefile.h.
+ */
+#ifndef VMX_STATE_H
+#define VMX_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct vmx_vm;
+
+/* Write the VM's complete state to @path.  The VM must be at a clean point. */
+int vmx_state_save(struct vmx_vm *vm, const char *path, char *err, size_t errlen);
+
+/*
+ * Validate @path completely against this VM's config, then load it.  Nothing
+ * is applied unless everything validates.
+ */
+int vmx_state_restore(struct vmx_vm *vm, const char *path, char *err, size_t errlen);
+
+#endif
