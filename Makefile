@@ -19,7 +19,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(KVER)/build) \
 # both an image in /boot and headers.
 VM_KVER = $(shell scripts/vm-kernel.sh)
 
-all: module userspace
+all: module userspace selftests
 
 module:
 	@test -n "$(KDIR)" || { echo "ftmigrate: no kernel build directory; install linux-headers-$$(uname -r) or set KDIR=" >&2; exit 1; }
@@ -30,6 +30,13 @@ sparse:
 
 userspace:
 	$(MAKE) -C userspace
+
+selftests:
+	$(MAKE) -C selftests
+
+# The netlink uapi enums and kernel policies, regenerated from the YNL spec.
+netlink-gen:
+	scripts/ynl-gen.py
 
 deps:
 	scripts/install-deps.sh
@@ -52,5 +59,6 @@ bench:
 clean:
 	test -z "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	$(MAKE) -C userspace clean
+	$(MAKE) -C selftests clean
 
-.PHONY: all module sparse userspace deps check demo bench clean
+.PHONY: all module sparse userspace selftests netlink-gen deps check demo bench clean
