@@ -1,0 +1,158 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# selftests/run_all.sh [PATTERN]
+#
+# Run every selftest program and report.  Runs inside the test VM (through
+# `make check`, or selftests/qemu/run.sh KVER selftests/run_all.sh [PATTERN]),
+# never on a machine whose kernel matters: the tests load ftmigrate.ko.
+#
+# Test programs: executable files selftests/*_test.sh and selftests/*_test,
+# in sorted order; with PATTERN only those whose name contains it.  Each is
+# run from the repository root and prints TAP on stdout:
+#	ok N - text
+#	not ok N - text
+#	ok N - text # SKIP reason
+#	1..N                       (plan, optional, may come last)
+#	1..0 # SKIP reason         (the whole program skipped)
+# Its lines are shown prefixed with its name.  A program also fails (one
+# failing case) if it exits non-zero without any "not ok" line, if it prints
+# no results at all, if its plan does not match what it ran, or if it runs
+# longer than FTM_TEST_TIMEOUT seconds (default 300; it is then killed).
+#
+# After the programs, and counted as cases too: ftmigrate must unload cleanly
+# (/sys/module/ftmigrate and /dev/ftmigrate gone), and the kernel log since
+# the start must hold no warning, oops, lockdep or sanitizer report.
+#
+# The last line is "N passed, N failed" (", N skipped" when any were); the
+# exit status is non-zero if anything failed or no test program ran.
+set -eu
+shopt -s nullglob
+
+cd "$(dirname "$0")/.."
+
+if [ "${FTM_VM:-}" != 1 ]; then
+	echo "run_all.sh: refusing to run outside the test VM; use 'make check'" \
+	     "(or set FTM_VM=1 on a disposable machine)" >&2
+	exit 2
+fi
+
+PATTERN=${1:-}
+TIMEOUT=${FTM_TEST_TIMEOUT:-300}
+
+passed=0
+failed=0
+skipped=0
+
+# What the kernel must never say while the tests run.
+KERNEL_BAD='WARNING:|BUG:|Oops|general protection fault|kernel BUG|INFO: possible .*lock|lockdep|KASAN|UBSAN|kmemleak|Call Trace|Slab cache still has objects|refcount_t:'
+
+# result ok|fail|skip NAME TEXT: count a case the runner itself decides.
+result() {
+	case $1 in
+	ok)   passed=$((passed + 1));   echo "ok - $2: $3" ;;
+	fail) failed=$((failed + 1));   echo "not ok - $2: $3" ;;
+	skip) skipped=$((skipped + 1)); echo "ok - $2: $3" ;;
+	esac
+}
+
+# Mark the start in the kernel log rather than clearing it, so that nothing
+# is hidden: everything after the marker is checked at the end.
+marker="ftmigrate-selftests: start $$.$(date +%s%N)"
+echo "<6>$marker" >/dev/kmsg # info level: kept off the console
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# run_test PROG: run one test program, echo and count its TAP lines.
+run_test() {
+	local prog=$1 name
+	name=$(basename "$prog")
+	local out=$tmp/$name.out
+	: >"$out"
+	echo "# ---- $name"
+
+	# Output goes to a file that tail follows until the program is gone:
+	# a straggler that keeps the output open cannot hang the runner.
+	# timeout puts the program into a process group of its own, killed
+	# whole on expiry and swept afterwards.
+	local start rc=0
+	start=$(date +%s)
+	timeout -k 5 "$TIMEOUT" "./$prog" </dev/null >"$out" 2>&1 &
+	local pid=$!
+	tail -s 0.1 -n +1 -f --pid="$pid" "$out" | sed -u "s/^/$name: /"
+	wait "$pid" || rc=$?
+	kill -KILL -- "-$pid" 2>/dev/null || true
+
+	local ok notok skip plan ran
+	ok=$(grep -cE '^ok( |$)' "$out" || true)
+	skip=$(grep -ciE '^ok( [0-9]+)?( -)?.*# *skip' "$out" || true)
+	notok=$(grep -cE '^not ok( |$)' "$out" || true)
+	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' "$out" | tail -n 1)
+	ran=$((ok + notok))
+	passed=$((passed + ok - skip))
+	skipped=$((skipped + skip))
+	failed=$((failed + notok))
+
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		result fail "$name" "killed after ${TIMEOUT}s (FTM_TEST_TIMEOUT)"
+	elif [ "$rc" != 0 ] && [ "$notok" = 0 ]; then
+		result fail "$name" "exited with status $rc"
+	elif [ "$ran" = 0 ] && [ "$plan" = 0 ]; then
+		result skip "$name" "skipped whole # SKIP $(sed -n 's/^1\.\.0 *# *[Ss][Kk][Ii][Pp] *//p' "$out")"
+	elif [ "$ran" = 0 ]; then
+		result fail "$name" "printed no test results"
+	elif [ -n "$plan" ] && [ "$plan" != "$ran" ]; then
+		result fail "$name" "planned $plan cases, ran $ran"
+	fi
+	echo "# ---- $name: exit $rc, $(($(date +%s) - start))s"
+}
+
+programs=0
+for prog in selftests/*_test.sh selftests/*_test; do
+	echo "$prog"
+done | LC_ALL=C sort >"$tmp/list"
+while read -r prog; do
+	if [ ! -f "$prog" ] || [ ! -x "$prog" ]; then continue; fi
+	case $(basename "$prog") in *"$PATTERN"*) ;; *) continue ;; esac
+	programs=$((programs + 1))
+	run_test "$prog"
+done <"$tmp/list"
+
+echo "# ---- post-checks"
+if [ "$programs" = 0 ]; then
+	result fail run_all "no test program matched '${PATTERN}'"
+fi
+
+if [ -d /sys/module/ftmigrate ]; then
+	if out=$(timeout 60 rmmod ftmigrate 2>&1); then
+		result ok module "rmmod ftmigrate"
+	else
+		result fail module "rmmod ftmigrate: $out"
+	fi
+fi
+if [ -e /sys/module/ftmigrate ] || [ -e /dev/ftmigrate ]; then
+	result fail module "/sys/module/ftmigrate or /dev/ftmigrate still there"
+else
+	result ok module "ftmigrate not loaded, /dev/ftmigrate gone"
+fi
+
+# The kernel log since the marker; all of it if the marker has scrolled out
+# of the ring buffer.
+dmesg >"$tmp/dmesg"
+if grep -qF "$marker" "$tmp/dmesg"; then
+	sed -n "\\|$marker|,\$p" "$tmp/dmesg" >"$tmp/since"
+else
+	cp "$tmp/dmesg" "$tmp/since"
+fi
+if grep -E "$KERNEL_BAD" "$tmp/since" >"$tmp/bad"; then
+	sed 's/^/kernel: /' "$tmp/bad"
+	result fail kernel "log has $(wc -l <"$tmp/bad") bad line(s) (WARNING/BUG/Oops/...)"
+else
+	result ok kernel "log clean"
+fi
+
+summary="$passed passed, $failed failed"
+[ "$skipped" = 0 ] || summary="$summary, $skipped skipped"
+echo "$summary"
+[ "$failed" = 0 ] && [ "$programs" != 0 ]
