@@ -44,6 +44,7 @@ deps:
 check:
 	scripts/install-deps.sh
 	$(MAKE) all KDIR=/lib/modules/$(VM_KVER)/build
+	scripts/ynl-tools.sh
 	selftests/qemu/run.sh $(VM_KVER) selftests/run_all.sh $(T)
 
 demo:
