@@ -19,10 +19,13 @@ PACKAGES="linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
 sparse libmnl-dev iproute2 iputils-ping kmod cpio python3-yaml python3-jsonschema
 build-essential pkg-config"
 
+# One dpkg-query for all: a package it does not know is simply not listed.
+# shellcheck disable=SC2086 # one argument per package
+installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' $PACKAGES 2>/dev/null |
+	awk '$2 == "installed" { print $1 }' || true)
 missing=
 for p in $PACKAGES; do
-	status=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-	[ "$status" = installed ] || missing="$missing $p"
+	echo "$installed" | grep -qx "$p" || missing="$missing $p"
 done
 [ -z "$missing" ] && exit 0
 
@@ -35,12 +38,14 @@ echo "install-deps.sh: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 # Another apt or dpkg may be running (unattended upgrades, a provisioning
 # step): wait for its lock rather than failing.
-LOCK_WAIT="-o DPkg::Lock::Timeout=1200"
+apt_get() {
+	apt-get -o DPkg::Lock::Timeout=1200 -q "$@"
+}
 
 # `apt-get update` takes the lists lock, which older apt does not wait for;
 # retry for a while instead.
 tries=0
-until apt-get $LOCK_WAIT -q update; do
+until apt_get update; do
 	tries=$((tries + 1))
 	if [ "$tries" -ge 60 ]; then
 		echo "install-deps.sh: apt-get update kept failing" >&2
@@ -50,5 +55,5 @@ until apt-get $LOCK_WAIT -q update; do
 	sleep 10
 done
 
-# shellcheck disable=SC2086 # word splitting of the package list is intended
-apt-get $LOCK_WAIT -q -y --no-install-recommends install $missing
+# shellcheck disable=SC2086 # one argument per package
+apt_get -y --no-install-recommends install $missing

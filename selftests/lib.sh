@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=sh
 #
 # Helpers for ftmigrate's shell selftests.  Source it from a test:
 #
@@ -79,7 +80,12 @@ tap_done() {
 host_add() {
 	ip netns add "$1"
 	ip -n "$1" link set lo up
-	[ -n "$_hosts" ] || trap hosts_cleanup EXIT
+	if [ -z "$_hosts" ]; then
+		trap hosts_cleanup EXIT
+		# A test killed by the runner's timeout cleans up too: exit
+		# from a signal trap runs the EXIT trap.
+		trap 'exit 143' TERM INT HUP
+	fi
 	_hosts="$_hosts $1"
 }
 

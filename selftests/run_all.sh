@@ -83,6 +83,17 @@ run_test() {
 	tail -s 0.1 -n +1 -f --pid="$pid" "$out" | sed -u "s/^/$name: /"
 	wait "$pid" || rc=$?
 	kill -KILL -- "-$pid" 2>/dev/null || true
+	# Network namespaces left behind would collide with the next test's.
+	local left
+	left=$(ip netns list 2>/dev/null | cut -d' ' -f1 | tr '\n' ' ')
+	if [ -n "$left" ]; then
+		echo "# $name left network namespaces behind, removing: $left"
+		for ns in $left; do
+			# shellcheck disable=SC2046 # one argument per pid
+			kill -KILL $(ip netns pids "$ns" 2>/dev/null) 2>/dev/null || true
+			ip netns del "$ns" 2>/dev/null || true
+		done
+	fi
 
 	local ok notok skip plan ran
 	ok=$(grep -cE '^ok( |$)' "$out" || true)

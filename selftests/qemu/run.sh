@@ -40,6 +40,9 @@ usage() {
 KVER=$1
 shift
 
+# modprobe lives in sbin, which a user's PATH may lack.
+PATH=$PATH:/usr/sbin:/sbin
+
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$REPO/build
 KERNEL=/boot/vmlinuz-$KVER
