@@ -158,7 +158,9 @@ fi
 # not clobber each other's initramfs.
 initrd=$(mktemp "$BUILD/vm-initrd.XXXXXX")
 jobdir=$(mktemp -d "$BUILD/vm-job.XXXXXX")
-trap 'rm -rf "$initrd" "$jobdir"' EXIT
+runlog=$(mktemp "$BUILD/vm-console.XXXXXX")
+trap 'rm -rf "$initrd" "$jobdir" "$runlog"' EXIT
+trap 'exit 143' TERM INT HUP # so that the EXIT trap cleans up
 {
 	echo "FTM_REPO=$(shquote "$REPO")"
 	echo "FTM_TERM=$(shquote "${TERM:-dumb}")"
@@ -228,6 +230,8 @@ cpu=${FTM_VM_CPU:-$cpu}
 # splats) show live while the tests run.
 append="console=ttyS0,115200 panic=-1 loglevel=4 mitigations=off ${FTM_VM_APPEND:-}"
 
+# The console goes to a log of this run's own, so that runs at once do not
+# read each other's exit status; it is kept as build/vm-console.log after.
 log=$BUILD/vm-console.log
 echo "run.sh: booting $KVER ($accel, $SMP CPUs, $MEM) to run: $*" >&2
 start=$(date +%s)
@@ -239,29 +243,30 @@ timeout --foreground -k 10 "$TIMEOUT" \
 	-nodefaults -display none -no-reboot \
 	-accel "$accel" -cpu "$cpu" -smp "$SMP" -m "$MEM" \
 	-kernel "$image" -initrd "$initrd" -append "$append" \
-	-chardev "stdio,id=console,signal=on,logfile=$log" \
+	-chardev "stdio,id=console,signal=on,logfile=$runlog" \
 	-serial chardev:console \
 	-fsdev "local,id=root,path=/,security_model=none,readonly=on,multidevs=remap" \
 	-device virtio-9p-pci,fsdev=root,mount_tag=root
 qemu_rc=$?
 set -e
 elapsed=$(($(date +%s) - start))
+cp "$runlog" "$log.$$" && mv "$log.$$" "$log"
 
 # The console uses CRLF line ends.
-status=$(tr -d '\r' <"$log" | sed -n "s/^$SENTINEL=\([0-9][0-9]*\)\$/\1/p" | tail -n 1)
+status=$(tr -d '\r' <"$runlog" | sed -n "s/^$SENTINEL=\([0-9][0-9]*\)\$/\1/p" | tail -n 1)
 if [ "$qemu_rc" = 124 ] || [ "$qemu_rc" = 137 ]; then
 	echo "run.sh: VM timed out after ${TIMEOUT}s (FTM_VM_TIMEOUT); killed" >&2
 	exit 124
 fi
 if [ -z "$status" ]; then
-	grep -a -m 5 'Kernel panic' "$log" >&2 || true
+	grep -a -m 5 'Kernel panic' "$runlog" >&2 || true
 	echo "run.sh: VM stopped without reporting an exit status (qemu exit $qemu_rc, ${elapsed}s); see $log" >&2
 	exit 1
 fi
 echo "run.sh: VM done in ${elapsed}s, exit status $status" >&2
 # Repeat a selftest summary ("N passed, N failed") as the last line, without
 # the console's CR, for whoever reads only the end of the output.
-tr -d '\r' <"$log" | grep -a -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' | tail -n 1 || true
+tr -d '\r' <"$runlog" | grep -a -E '^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$' | tail -n 1 || true
 exit "$status"
 
 # Everything below is /init of the initramfs, run by busybox sh.  It runs
