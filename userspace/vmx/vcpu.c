@@ -112,7 +112,8 @@ int vmx_request(struct vmx_vm *vm, enum vmx_request_kind kind, const char *arg,
 	}
 	vm->request = &req;
 	atomic_store(&vm->request_pending, true);
-	kick(vm);
+	pthread_cond_broadcast(&vm->cond);	/* a paused vCPU waits on this */
+	kick(vm);				/* a running one is in KVM_RUN */
 	while (!req.done && vm->state <= VMX_STATE_PAUSED)
 		pthread_cond_wait(&vm->cond, &vm->lock);
 	if (!req.done)
