@@ -20,7 +20,7 @@
 /* Global options. */
 extern bool opt_json;
 
-/* main.c: print "ftctl: usage ..." guidance for a bad command line; returns EXIT_USAGE. */
+/* main.c: report a bad command line, then the usage, on stderr; EXIT_USAGE. */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Commands: argv[0] is the command word; return an exit status. */
