@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "control.h"
@@ -47,7 +48,7 @@ static void usage(FILE *out)
 		"  --replay FILE      take inputs from a recording; go live when it ends\n"
 		"  --output-log FILE  log every output the guest produces\n"
 		"  --print-hash       print ram-hash=HEX on standard error when the VM stops\n"
-		"  --stats            print exit counts on standard error when the VM stops\n");
+		"  --stats            print exit counts and run time on standard error at the end\n");
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -92,6 +93,14 @@ static int parse_options(int argc, char **argv, struct options *o)
 	return 0;
 }
 
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 static int check_image(const struct vmx_config *cfg, char *err, size_t errlen)
 {
 	if (access(cfg->image, R_OK)) {
@@ -111,6 +120,7 @@ int main(int argc, char **argv)
 	struct options opt = { 0 };
 	const char *control_path;
 	char err[PATH_MAX + 512];
+	uint64_t run_ns;
 	int status = 1;
 
 	if (parse_options(argc, argv, &opt))
@@ -153,14 +163,16 @@ int main(int argc, char **argv)
 	if (control_path[0] && vmx_control_start(&vm, control_path, err, sizeof(err)))
 		goto fail_vm;
 
+	run_ns = now_ns();
 	vmx_vcpu_run(&vm.vcpus[0]);
+	run_ns = now_ns() - run_ns;
 
 	vmx_control_stop(&vm);
 	if (opt.print_hash)
 		fprintf(stderr, "ram-hash=%016" PRIx64 "\n", vmx_ram_hash(&vm));
 	if (opt.stats)
-		fprintf(stderr, "exits=%" PRIu64 " io-exits=%" PRIu64 "\n",
-			(uint64_t)vm.vcpus[0].exits, (uint64_t)vm.vcpus[0].io_exits);
+		fprintf(stderr, "exits=%" PRIu64 " io-exits=%" PRIu64 " run-ns=%" PRIu64 "\n",
+			(uint64_t)vm.vcpus[0].exits, (uint64_t)vm.vcpus[0].io_exits, run_ns);
 	switch (vm.state) {
 	case VMX_STATE_HALTED:
 		status = vm.exit_code & 0xff;
