@@ -58,7 +58,6 @@ vmx_wait_exit "$src" 10 && tap_ok "shutdown ends the source vmx with status 0" |
 	tap_fail "shutdown ends the source vmx (status $VMX_STATUS)"
 mv "$T/counter.serial" "$T/src.serial"
 
-tap_diag "source done at ${SECONDS}s"
 # --- refusals, before the good restore so that nothing could have run -------
 # refused DESC EXPECTED FILE [CONFIG]
 refused() {
@@ -116,7 +115,6 @@ truncate -s 64K "$T/disk.img"
 refused "a save file for a VM without a disk is refused on a VM with one" \
 	"device state has a disk of 0 sectors, this VM has 128" "$SAVE" "$T/disk.cfg"
 
-tap_diag "refusals done at ${SECONDS}s"
 # --- destination: restore paused, compare RAM, then let it continue ---------
 vmx_start "$T/dst.out" --restore "$SAVE" --paused --control "$T/dst.sock" "$T/src.cfg"
 dst=$VMX_PID
@@ -173,5 +171,4 @@ else
 	sed 's/^/#   /' "$T/hop.out"
 fi
 
-tap_diag "took ${SECONDS}s"
 tap_done
