@@ -2,7 +2,7 @@
 /*
  * Input and output functions, with record, replay and output logs.
  *
- * Log file: an 16-byte header (magic "FTVMXEVT", version, stream kind), then
+ * Log file: a 16-byte header (magic "FTVMXEVT", version, stream kind), then
  * records of { u32 kind; u32 len; u64 seq; u64 arg; u8 data[len] } in host
  * byte order.  The replay side checks every record against what the guest
  * asks for and stops the VM on the first difference rather than feeding it
