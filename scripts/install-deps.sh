@@ -15,9 +15,12 @@ set -eu
 #   sparse                `make sparse`
 #   libmnl-dev pkg-config build-essential   userspace build
 #   python3-yaml python3-jsonschema         netlink spec checks
+#   linux-source-6.1 bc bison flex libelf-dev xz-utils   the debug kernel of
+#                         `make check-debug` (scripts/debug-kernel.sh)
 PACKAGES="linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
 sparse libmnl-dev iproute2 iputils-ping kmod cpio python3-yaml python3-jsonschema
-build-essential pkg-config"
+build-essential pkg-config
+linux-source-6.1 bc bison flex libelf-dev xz-utils"
 
 # One dpkg-query for all: a package it does not know is simply not listed.
 # shellcheck disable=SC2086 # one argument per package
