@@ -88,7 +88,8 @@ struct ftm_type_list {
  * struct ftm_vm_create - FTM_IOC_CREATE_VM: create the VM object of this fd
  * @size: in, sizeof(struct ftm_vm_create)
  * @flags: in, must be 0
- * @name: in, NUL-terminated, 1 to FTM_NAME_LEN - 1 printable characters
+ * @name: in, 1 to FTM_NAME_LEN - 1 printable characters, NUL-terminated,
+ *	the rest of the field zero
  * @uuid: in, the VM's UUID
  * @config: in, user pointer to the VM config file's contents
  * @config_len: in, its length, at most FTM_CONFIG_MAX
