@@ -25,6 +25,11 @@
 #   FTM_VM_ACCEL    kvm or tcg (default: kvm when /dev/kvm is usable)
 #   FTM_VM_CPU      QEMU -cpu model (default: host with kvm, qemu64,+svm with tcg)
 #   FTM_VM_APPEND   extra kernel command-line arguments
+#   FTM_VM_KERNEL   image to boot instead of /boot/vmlinuz-KVER (e.g. a
+#                   self-built vmlinux)
+#   FTM_VM_MODROOT  directory holding lib/modules/KVER for that kernel
+#                   (`make modules_install INSTALL_MOD_PATH=` output); the VM
+#                   sees it as /lib/modules/KVER
 # Any other FTM_* variable (FTM_TEST_TIMEOUT, ...) is passed on to SCRIPT.
 #
 # Example: an interactive shell in the VM (leave it with `exit`):
@@ -45,8 +50,9 @@ PATH=$PATH:/usr/sbin:/sbin
 
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$REPO/build
-KERNEL=/boot/vmlinuz-$KVER
-MODDIR=/lib/modules/$KVER
+KERNEL=${FTM_VM_KERNEL:-/boot/vmlinuz-$KVER}
+MODROOT=${FTM_VM_MODROOT:-}
+MODDIR=$MODROOT/lib/modules/$KVER
 
 TIMEOUT=${FTM_VM_TIMEOUT:-1800}
 MEM=${FTM_VM_MEM:-4G}
@@ -83,7 +89,7 @@ ROOT_MODULES="virtio_pci 9pnet_virtio 9p overlay"
 # dependencies first, each once.  Built-in modules print nothing.
 module_files() {
 	# shellcheck disable=SC2086 # one argument per module
-	modprobe -a -S "$KVER" --show-depends $ROOT_MODULES |
+	modprobe ${MODROOT:+-d "$MODROOT"} -a -S "$KVER" --show-depends $ROOT_MODULES |
 		awk '$1 == "insmod" && !seen[$2]++ { print $2 }'
 }
 
@@ -117,7 +123,12 @@ pack() {
 }
 
 modules=$(module_files) || die "cannot resolve modules for $KVER ($ROOT_MODULES)"
-[ -n "$modules" ] || die "no modules found for $ROOT_MODULES in $MODDIR"
+# A kernel with all of them built in needs none.
+# shellcheck disable=SC2086 # one argument per module
+[ -n "$modules" ] ||
+	[ "$(modprobe ${MODROOT:+-d "$MODROOT"} -a -S "$KVER" --show-depends $ROOT_MODULES |
+		grep -c '^builtin ')" = "$(echo $ROOT_MODULES | wc -w)" ] ||
+	die "no modules found for $ROOT_MODULES in $MODDIR"
 
 # Rebuild the cached part when this script (which holds /init), busybox or
 # any of the modules changes.
@@ -164,6 +175,7 @@ trap 'exit 143' TERM INT HUP # so that the EXIT trap cleans up
 {
 	echo "FTM_REPO=$(shquote "$REPO")"
 	echo "FTM_TERM=$(shquote "${TERM:-dumb}")"
+	echo "FTM_MODDIR=$(shquote "$MODDIR")"
 	# Settings for the tests (FTM_TEST_TIMEOUT and the like) pass through.
 	for v in $(compgen -e | grep '^FTM_' | grep -v '^FTM_VM'); do
 		echo "export $v=$(shquote "${!v}")"
@@ -294,7 +306,7 @@ if [ "${1:-}" != stage2 ]; then
 	mount -t proc proc /proc
 	mount -t sysfs sysfs /sys
 
-	for m in $(cat /modules.list); do
+	for m in $(cat /modules.list 2>/dev/null); do
 		insmod "/lib/modules/$m" || echo "init: insmod $m failed"
 	done
 
@@ -333,6 +345,12 @@ export HOME=/root LANG=C.UTF-8 TERM="$FTM_TERM"
 # Tests may check this to refuse to run outside the VM.
 export FTM_VM=1
 $bb hostname ftm-vm
+# A kernel whose modules are not installed in /lib/modules (FTM_VM_MODROOT).
+kver=$($bb uname -r)
+if [ ! -e "/lib/modules/$kver" ] && [ -d "$FTM_MODDIR" ]; then
+	$bb mkdir -p /lib/modules
+	$bb ln -s "$FTM_MODDIR" "/lib/modules/$kver"
+fi
 # From now on warnings reach the console live (boot used loglevel=4).
 $bb dmesg -n 5
 ip link set lo up 2>/dev/null || true
