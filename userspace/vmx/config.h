@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define VMX_NAME_MAX		64
+#define VMX_NAME_MAX		63	/* as /dev/ftmigrate takes it (FTM_NAME_LEN - 1) */
 #define VMX_UUID_LEN		36	/* 8-4-4-4-12 hex digits */
 #define VMX_MIN_MEMORY		(2ULL << 20)
 #define VMX_MAX_MEMORY		(64ULL << 30)

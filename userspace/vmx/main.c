@@ -35,6 +35,7 @@ struct options {
 	bool paused;
 	bool print_hash;
 	bool stats;
+	enum vmx_ftm_mode ftmigrate;
 };
 
 static void usage(FILE *out)
@@ -48,7 +49,9 @@ static void usage(FILE *out)
 		"  --replay FILE      take inputs from a recording; go live when it ends\n"
 		"  --output-log FILE  log every output the guest produces\n"
 		"  --print-hash       print ram-hash=HEX on standard error when the VM stops\n"
-		"  --stats            print exit counts and run time on standard error at the end\n");
+		"  --stats            print exit counts and run time on standard error at the end\n"
+		"  --ftmigrate=MODE   register the VM with /dev/ftmigrate: auto (when the\n"
+		"                     module is loaded; the default), on (or fail), off\n");
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -62,6 +65,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "output-log", required_argument, NULL, 'o' },
 		{ "print-hash", no_argument, NULL, 'H' },
 		{ "stats", no_argument, NULL, 's' },
+		{ "ftmigrate", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -77,6 +81,18 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 'o': o->output_log = optarg; break;
 		case 'H': o->print_hash = true; break;
 		case 's': o->stats = true; break;
+		case 'F':
+			if (!strcmp(optarg, "auto")) {
+				o->ftmigrate = VMX_FTM_AUTO;
+			} else if (!strcmp(optarg, "on")) {
+				o->ftmigrate = VMX_FTM_ON;
+			} else if (!strcmp(optarg, "off")) {
+				o->ftmigrate = VMX_FTM_OFF;
+			} else {
+				fprintf(stderr, "vmx: --ftmigrate takes auto, on or off\n");
+				return -1;
+			}
+			break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -134,8 +150,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vmx: %s\n", err);
 		return 1;
 	}
+	if (vmx_ftm_register(&vm, opt.ftmigrate, err, sizeof(err))) {
+		fprintf(stderr, "vmx: %s\n", err);
+		return 1;
+	}
 	if (vmx_devices_open(&vm, err, sizeof(err))) {
 		fprintf(stderr, "vmx: %s\n", err);
+		vmx_ftm_close(&vm);
 		return 1;
 	}
 	if (vmx_events_open(&vm, opt.record, opt.replay, opt.output_log, err, sizeof(err)))
@@ -191,6 +212,7 @@ int main(int argc, char **argv)
 	close(vm.kick_fd);
 	vmx_events_close(&vm);
 	vmx_devices_close(&vm);
+	vmx_ftm_close(&vm);
 	return status;
 
 fail_vm:
@@ -200,6 +222,7 @@ fail_events:
 	vmx_events_close(&vm);
 fail_devices:
 	vmx_devices_close(&vm);
+	vmx_ftm_close(&vm);
 	fprintf(stderr, "vmx: %s\n", err);
 	return 1;
 }

@@ -110,7 +110,19 @@ struct vmx_vm {
 	atomic_bool request_pending;	/* read by the run loop without the lock */
 	int exit_code;			/* the guest's, when it halts */
 	char failure[256];		/* why, when the state is FAILED */
+
+	int ftm_fd;			/* /dev/ftmigrate, -1 when not registered */
+	uint32_t ftm_vm_id;		/* the module's id for this VM on this host */
 };
+
+/* ftmigrate.c: registration with the ftmigrate module */
+enum vmx_ftm_mode {
+	VMX_FTM_AUTO,	/* register when /dev/ftmigrate exists */
+	VMX_FTM_ON,	/* register or fail */
+	VMX_FTM_OFF,	/* never */
+};
+int vmx_ftm_register(struct vmx_vm *vm, enum vmx_ftm_mode mode, char *err, size_t errlen);
+void vmx_ftm_close(struct vmx_vm *vm);
 
 /* kvm.c */
 int vmx_kvm_open(struct vmx_vm *vm, char *err, size_t errlen);

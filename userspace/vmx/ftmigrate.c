@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The vmx's side of /dev/ftmigrate: register this VM with the module, so
+ * that the host's orchestrators see it (ftctl vm list, netlink events) and,
+ * later, migrations can find its memory.
+ *
+ * The VM object lives as long as the file descriptor: when the vmx exits or
+ * is killed, the kernel releases it.  Nothing here needs undoing by hand.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <linux/ftmigrate.h>
+
+#include "vmx.h"
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* The config's "8-4-4-4-12" UUID (already validated) as 16 bytes. */
+static void uuid_parse(const char *s, uint8_t out[FTM_UUID_LEN])
+{
+	unsigned int n = 0;
+
+	for (; *s && n < FTM_UUID_LEN; s++) {
+		if (*s == '-')
+			continue;
+		out[n++] = (uint8_t)(hexval(s[0]) << 4 | hexval(s[1]));
+		s++;
+	}
+}
+
+int vmx_ftm_register(struct vmx_vm *vm, enum vmx_ftm_mode mode, char *err, size_t errlen)
+{
+	static char config[FTM_CONFIG_MAX + 1];
+	struct ftm_vm_create c = { .size = sizeof(c) };
+	ssize_t len;
+	int cfd;
+
+	vm->ftm_fd = -1;
+	if (mode == VMX_FTM_OFF)
+		return 0;
+	vm->ftm_fd = open("/dev/" FTM_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+	if (vm->ftm_fd < 0) {
+		if (mode == VMX_FTM_AUTO && errno == ENOENT)
+			return 0;	/* no module on this host: run unregistered */
+		snprintf(err, errlen, "/dev/%s: %s%s", FTM_DEVICE_NAME, strerror(errno),
+			 errno == ENOENT ? " (is the ftmigrate module loaded?)" : "");
+		return -1;
+	}
+
+	/* The module keeps the config file itself: FTCheck syncs it between hosts. */
+	cfd = open(vm->cfg->path, O_RDONLY | O_CLOEXEC);
+	len = cfd < 0 ? -1 : read(cfd, config, sizeof(config));
+	if (cfd >= 0)
+		close(cfd);
+	if (len <= 0 || len > FTM_CONFIG_MAX) {
+		snprintf(err, errlen, "%s: %s", vm->cfg->path,
+			 len > FTM_CONFIG_MAX ? "larger than the module accepts (64 KiB)" :
+			 "cannot read it back to register the VM");
+		goto fail;
+	}
+
+	/* The config parser keeps names within FTM_NAME_LEN - 1 printable bytes. */
+	memcpy(c.name, vm->cfg->name, strnlen(vm->cfg->name, sizeof(c.name) - 1));
+	uuid_parse(vm->cfg->uuid, c.uuid);
+	c.config = (uintptr_t)config;
+	c.config_len = (uint32_t)len;
+	if (ioctl(vm->ftm_fd, FTM_IOC_CREATE_VM, &c)) {
+		snprintf(err, errlen, "registering with /dev/%s: %s", FTM_DEVICE_NAME,
+			 strerror(errno));
+		goto fail;
+	}
+	vm->ftm_vm_id = c.id;
+	return 0;
+
+fail:
+	close(vm->ftm_fd);
+	vm->ftm_fd = -1;
+	return -1;
+}
+
+void vmx_ftm_close(struct vmx_vm *vm)
+{
+	if (vm->ftm_fd >= 0)
+		close(vm->ftm_fd);
+	vm->ftm_fd = -1;
+}
