@@ -15,12 +15,15 @@ set -eu
 #   sparse                `make sparse`
 #   libmnl-dev pkg-config build-essential   userspace build
 #   python3-yaml python3-jsonschema         netlink spec checks
+#   linux-source-6.12     the kernel's YNL CLI and genetlink schemas, which
+#                         the selftests drive the netlink family with
+#                         (scripts/ynl-tools.sh unpacks them)
 #   linux-source-6.1 bc bison flex libelf-dev xz-utils   the debug kernel of
 #                         `make check-debug` (scripts/debug-kernel.sh)
 PACKAGES="linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
 sparse libmnl-dev iproute2 iputils-ping kmod cpio python3-yaml python3-jsonschema
 build-essential pkg-config
-linux-source-6.1 bc bison flex libelf-dev xz-utils"
+linux-source-6.1 bc bison flex libelf-dev xz-utils linux-source-6.12"
 
 # One dpkg-query for all: a package it does not know is simply not listed.
 # shellcheck disable=SC2086 # one argument per package
@@ -39,6 +42,9 @@ fi
 
 echo "install-deps.sh: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
+# The tests boot the kernel image with an initramfs of their own; skip the
+# minutes Debian's kernel hook spends generating one nobody uses.
+export INITRD=No
 # Another apt or dpkg may be running (unattended upgrades, a provisioning
 # step): wait for its lock rather than failing.
 apt_get() {
