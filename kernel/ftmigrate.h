@@ -61,6 +61,8 @@ void ftm_vmotion_exit(void);
  * struct ftm_net - one host: the per-network-namespace state
  * @net: the namespace
  * @vms: VM objects by id; RCU readable, entries pinned by their kref
+ * @next_vm_id: where xa_alloc_cyclic() looks for the next free id, so ids
+ *	are not reused at once
  * @event_lock: serialises event sequence numbers with their delivery, so
  *	listeners see events in sequence order
  * @event_seq: last event sequence number handed out

@@ -45,10 +45,11 @@ static const struct ftm_type ftm_vmotion_types[] = {
 };
 
 /**
- * ftm_vmotion_init() - register the three types, VMotion_Init() style
+ * ftm_vmotion_init() - register the three migration types
  *
- * Unlike the vmkernel original, a failure unregisters every type registered
- * before it, so a failed load leaves nothing behind.
+ * Description: as vmkernel's VMotion_Init() does, with one operations
+ * table; but unlike the original, a failure unregisters every type
+ * registered before it, so a failed load leaves nothing behind.
  *
  * Return: 0 or the registration error.
  */

@@ -126,6 +126,7 @@ struct ftm_vm_create {
  * @config: in, optional (0 = none) user buffer for the config contents
  * @config_buf_len: in, its size; min(@config_buf_len, @config_len) bytes
  *	are copied
+ * @reserved0: must be zero
  * @reserved: must be zero
  */
 struct ftm_vm_info {
