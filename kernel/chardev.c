@@ -298,3 +298,7 @@ void ftm_chardev_exit(void)
 {
 	misc_deregister(&ftm_miscdev);
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+#include "kunit_chardev.c"
+#endif

@@ -101,3 +101,7 @@ unsigned int ftm_type_count(void)
 	mutex_unlock(&ftm_types_lock);
 	return n;
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+#include "kunit_registry.c"
+#endif

@@ -148,3 +148,7 @@ struct ftm_vm *ftm_vm_lookup(struct ftm_net *fn, u32 id)
 	rcu_read_unlock();
 	return vm;
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+#include "kunit_vm.c"
+#endif
