@@ -4,6 +4,8 @@
 #
 #   make            build ftmigrate.ko and every userspace program
 #   make check      install what is missing, build, and run the selftests in a QEMU VM
+#   make check-debug  the same selftests on a self-built debug kernel (KASAN,
+#                   lockdep, kmemleak, UBSAN, KUnit, fault injection), cached
 #   make demo       the main job, shown end to end inside a QEMU VM
 #   make sparse     the module under sparse (C=2)
 #   make bench      benchmarks (ratios against baselines measured in the same run)
@@ -47,6 +49,15 @@ check:
 	scripts/ynl-tools.sh
 	selftests/qemu/run.sh $(VM_KVER) selftests/run_all.sh $(T)
 
+# The debug kernel is built once per source version and config (see
+# scripts/debug-kernel.sh); the module is built against it in build/debug-module.
+check-debug:
+	scripts/install-deps.sh
+	scripts/debug-kernel.sh
+	$(MAKE) userspace selftests
+	scripts/ynl-tools.sh
+	scripts/check-debug.sh $(T)
+
 demo:
 	scripts/install-deps.sh
 	$(MAKE) all KDIR=/lib/modules/$(VM_KVER)/build
@@ -62,4 +73,4 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C selftests clean
 
-.PHONY: all module sparse userspace selftests netlink-gen deps check demo bench clean
+.PHONY: all module sparse userspace selftests netlink-gen deps check check-debug demo bench clean
