@@ -3,6 +3,9 @@
  * vmhold NAME [CONFIG]: stand in for a vmx.  Creates a VM object through
  * /dev/ftmigrate in the current netns, prints its id, and holds it until
  * killed.  CONFIG is the VM config file (default: a one-line config).
+ *
+ * vmhold --churn N NAME: create and release N VMs NAME-1 .. NAME-N back to
+ * back, as N short-lived vmx processes would, and exit.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -15,6 +18,31 @@
 #include <unistd.h>
 #include <linux/ftmigrate.h>
 
+/* Create and release VMs NAME-1 .. NAME-n, one at a time. */
+static int churn(int n, const char *name)
+{
+	static const char config[] = "churn\n";
+	int i, fd;
+
+	for (i = 1; i <= n; i++) {
+		struct ftm_vm_create c = {
+			.size = sizeof(c),
+			.uuid = { 1, (uint8_t)i, (uint8_t)(i >> 8) },
+			.config = (uintptr_t)config,
+			.config_len = sizeof(config) - 1,
+		};
+
+		snprintf(c.name, sizeof(c.name), "%s-%d", name, i);
+		fd = open("/dev/" FTM_DEVICE_NAME, O_RDWR | O_CLOEXEC);
+		if (fd < 0 || ioctl(fd, FTM_IOC_CREATE_VM, &c)) {
+			fprintf(stderr, "vmhold: %s: %s\n", c.name, strerror(errno));
+			return 1;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ftm_vm_create c = { .size = sizeof(c) };
@@ -22,8 +50,10 @@ int main(int argc, char **argv)
 	ssize_t len;
 	int fd, i;
 
+	if (argc == 4 && !strcmp(argv[1], "--churn"))
+		return churn(atoi(argv[2]), argv[3]);
 	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: vmhold NAME [CONFIG]\n");
+		fprintf(stderr, "usage: vmhold NAME [CONFIG] | vmhold --churn N NAME\n");
 		return 2;
 	}
 	if (argc == 3) {
