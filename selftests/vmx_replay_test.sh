@@ -95,8 +95,19 @@ if [ $rc = 1 ] && printf '%s' "$out" | grep -q "^vmx: replay diverged at input 0
 else
 	tap_fail "a log that does not fit the guest is a divergence (status $rc): $out"
 fi
-# A log cut short: the replay runs out of inputs and goes live.
-head -c $(($(stat -c %s "$T/c.in") / 2)) "$T/c.in" >"$T/c.half"
+# A log cut short, at the record boundary nearest its middle (16-byte
+# header, then records of a 24-byte head and LEN payload bytes): the replay
+# runs out of inputs and goes live.
+cut=$(python3 - "$T/c.in" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+off = 16
+while off + 24 <= len(data) and off < len(data) // 2:
+    off += 24 + struct.unpack_from("<II", data, off)[1]
+print(off)
+PY
+)
+head -c "$cut" "$T/c.in" >"$T/c.half"
 out=$("$VMX" --replay "$T/c.half" "$T/c.cfg" 2>&1)
 rc=$?
 if [ $rc = 0 ] && printf '%s' "$out" | grep -q "replay: .*going live"; then
