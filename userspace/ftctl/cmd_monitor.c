@@ -153,21 +153,6 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int parse_count(const char *s, uint64_t *count)
-{
-	unsigned long long v;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v == 0)
-		return -1;
-	*count = v;
-	return 0;
-}
-
 /* "--name VALUE" or "--name=VALUE": the value, or NULL if @argv[*i] is not it. */
 static const char *opt_value(int argc, char **argv, int *i, const char *name,
 			     bool *missing)
@@ -214,7 +199,7 @@ int cmd_monitor(int argc, char **argv)
 
 	for (i = 1; i < argc; i++) {
 		if ((val = opt_value(argc, argv, &i, "--count", &missing))) {
-			if (parse_count(val, &mon.count))
+			if (parse_uint(val, 1, UINT64_MAX, &mon.count))
 				return usage_error("monitor: bad count '%s' (a positive integer)",
 						   val);
 		} else if ((val = opt_value(argc, argv, &i, "--ready-file",

@@ -88,32 +88,18 @@ static void vm_put_id(struct nlmsghdr *nlh, void *arg)
 	mnl_attr_put_u32(nlh, FTMIGRATE_A_VM_ID, *(uint32_t *)arg);
 }
 
-/* A VM id: a decimal integer from 1 to UINT32_MAX, nothing else. */
-static int parse_vm_id(const char *s, uint32_t *id)
-{
-	unsigned long long v;
-	char *end;
-
-	if (*s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || *end || v < 1 || v > UINT32_MAX)
-		return -1;
-	*id = (uint32_t)v;
-	return 0;
-}
-
 static int vm_show(const char *arg)
 {
 	struct vm_show s = { 0 };
 	struct ftnl nl;
+	uint64_t v;
 	uint32_t id;
 	int err;
 
-	if (parse_vm_id(arg, &id))
+	if (parse_uint(arg, 1, UINT32_MAX, &v))
 		return usage_error("vm show: bad VM id '%s' (a positive integer)",
 				   arg);
+	id = (uint32_t)v;
 	err = ftnl_connect(&nl, "vm show");
 	if (err)
 		return err;

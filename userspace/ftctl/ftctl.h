@@ -22,6 +22,7 @@ extern bool opt_json;
 
 /* main.c: report a bad command line, then the usage, on stderr; EXIT_USAGE. */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
 /* Commands: argv[0] is the command word; return an exit status. */
 int cmd_version(int argc, char **argv);

@@ -5,7 +5,9 @@
  * Exit status: 0 success, 1 failure (reported as one line on stderr),
  * 2 bad command line.
  */
+#include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -91,4 +93,23 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[a], commands[i].name))
 			return commands[i].fn(argc - a, argv + a);
 	return usage_error("unknown command '%s'", argv[a]);
+}
+
+/*
+ * A command-line number: decimal digits only (no sign, no spaces, no
+ * suffix), from @min to @max.  Returns 0, or -1 for anything else.
+ */
+int parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
 }
