@@ -25,6 +25,7 @@
 /* Feature bits of struct ftm_version.features and FTMIGRATE_A_VERSION_FEATURES. */
 #define FTM_FEATURE_VM_OBJECTS	(1ULL << 0)	/* FTM_IOC_CREATE_VM, FTM_IOC_QUERY_VM */
 #define FTM_FEATURE_NETLINK	(1ULL << 1)	/* the "ftmigrate" genl family */
+#define FTM_FEATURE_VMOTION	(1ULL << 2)	/* guest memory, the request channel, VMotion */
 
 #define FTM_NAME_LEN		64	/* VM names, including the NUL */
 #define FTM_TYPE_NAME_LEN	16	/* type and ops-table names, including the NUL */
@@ -32,6 +33,10 @@
 #define FTM_SHA256_LEN		32
 #define FTM_CONFIG_MAX		(64 * 1024)	/* largest VM config file accepted */
 #define FTM_MODULE_VERSION_LEN	32
+#define FTM_MAX_MEMORY_REGIONS	8	/* guest RAM regions per VM */
+#define FTM_SECRET_MIN		16	/* migration secrets, in bytes */
+#define FTM_SECRET_MAX		64
+#define FTM_STATE_MAX		(16 * 1024 * 1024)	/* largest device-state blob */
 
 /**
  * struct ftm_version - FTM_IOC_GET_VERSION
@@ -147,10 +152,170 @@ struct ftm_vm_info {
 };
 #define FTM_VM_INFO_SIZE_VER0	192
 
+/**
+ * struct ftm_memory_region - FTM_IOC_ADD_MEMORY: register a guest RAM region
+ * @size: in, sizeof(struct ftm_memory_region)
+ * @flags: in, must be 0
+ * @fd: in, a memfd (or another tmpfs file) holding the region's bytes
+ * @reserved0: must be zero
+ * @gpa: in, guest physical address of the region, page aligned
+ * @length: in, length in bytes, a non-zero multiple of the page size
+ * @offset: in, where the region starts in @fd, page aligned
+ * @reserved: must be zero
+ *
+ * The module keeps a reference to the file and reads (source) or writes
+ * (destination) guest pages through it, never through the vmx's read() or
+ * write().  Regions may not overlap in guest physical space; at most
+ * FTM_MAX_MEMORY_REGIONS per VM, registered before any migration starts.
+ *
+ * Migration bitmaps (FTM_REQ_DIRTY_FETCH) number the pages of all regions
+ * one after another in registration order: bit 0 is the first page of the
+ * first region, and so on.
+ */
+struct ftm_memory_region {
+	__u32 size;
+	__u32 flags;
+	__s32 fd;
+	__u32 reserved0;
+	__u64 gpa;
+	__u64 length;
+	__u64 offset;
+	__u64 reserved[2];
+};
+#define FTM_MEMORY_REGION_SIZE_VER0	56
+
+/**
+ * struct ftm_incoming - FTM_IOC_INCOMING: this VM waits for a migration
+ * @size: in, sizeof(struct ftm_incoming)
+ * @flags: in, must be 0
+ * @migration_id: in, the migration the orchestrator chose, non-zero
+ * @secret_len: in, FTM_SECRET_MIN to FTM_SECRET_MAX, or 0 when the
+ *	orchestrator gives the secret with the Prepare step instead
+ * @reserved0: must be zero
+ * @secret: in, the migration secret; bytes past @secret_len must be zero
+ * @reserved: must be zero
+ *
+ * The VM (created on this fd, with its memory registered) is powered on
+ * without running: it is the destination of @migration_id.  The module
+ * fills its memory, then asks it with FTM_REQ_LOAD_STATE to load the device
+ * state, and finally with FTM_REQ_RESUME to run or FTM_REQ_POWER_OFF to go.
+ */
+struct ftm_incoming {
+	__u32 size;
+	__u32 flags;
+	__u64 migration_id;
+	__u32 secret_len;
+	__u32 reserved0;
+	__u8 secret[FTM_SECRET_MAX];
+	__u64 reserved[2];
+};
+#define FTM_INCOMING_SIZE_VER0	104
+
+/**
+ * enum ftm_request_type - what the module asks of the vmx
+ * @FTM_REQ_DIRTY_START: start dirty-page tracking.  Reply: status.
+ * @FTM_REQ_DIRTY_FETCH: reply with the pages dirtied since the last fetch
+ *	(or since DIRTY_START) and reset them: a bitmap of @len bytes, page
+ *	numbering as in &struct ftm_memory_region.
+ * @FTM_REQ_THROTTLE: take @arg percent (0-99) of the vCPUs' time away, to
+ *	slow a guest that dirties memory faster than the link carries it;
+ *	0 ends throttling.  Reply: status.
+ * @FTM_REQ_STUN: stop the vCPUs at a clean point and reply with the
+ *	device-state blob (at most FTM_STATE_MAX bytes).  Memory is not part
+ *	of the blob; the module copies it.
+ * @FTM_REQ_RESUME: run.  Source: the migration failed or was cancelled
+ *	(also ends dirty tracking and throttling).  Destination: the
+ *	migration completed and this copy is now the VM.  Reply: status.
+ * @FTM_REQ_POWER_OFF: this copy must never run again: the VM lives on the
+ *	other host (source), or the incoming migration failed (destination).
+ *	No reply is needed; the vmx exits.
+ * @FTM_REQ_LOAD_STATE: destination: memory is in place; read the @len
+ *	byte device-state blob with FTM_IOC_READ_STATE and load it, staying
+ *	paused.  Reply: status (a blob it refuses aborts the migration).
+ */
+enum ftm_request_type {
+	FTM_REQ_DIRTY_START = 1,
+	FTM_REQ_DIRTY_FETCH,
+	FTM_REQ_THROTTLE,
+	FTM_REQ_STUN,
+	FTM_REQ_RESUME,
+	FTM_REQ_POWER_OFF,
+	FTM_REQ_LOAD_STATE,
+};
+
+/**
+ * struct ftm_request - one request, as read(2) on the VM's fd returns it
+ * @type: enum ftm_request_type
+ * @arg: FTM_REQ_THROTTLE: percent
+ * @seq: echoed in the reply
+ * @migration_id: the migration asking
+ * @len: FTM_REQ_DIRTY_FETCH: bitmap bytes expected; FTM_REQ_LOAD_STATE:
+ *	blob length
+ * @reserved: zero
+ *
+ * The fd polls readable while a request waits; read() takes one request of
+ * exactly this size (a shorter buffer gets EINVAL) and blocks unless the fd
+ * is O_NONBLOCK.  Requests come one at a time: the next is queued only
+ * after the previous one is answered (or needs no answer).
+ */
+struct ftm_request {
+	__u32 type;
+	__u32 arg;
+	__u64 seq;
+	__u64 migration_id;
+	__u64 len;
+	__u64 reserved[2];
+};
+
+/**
+ * struct ftm_reply - FTM_IOC_REPLY: answer the pending request
+ * @size: in, sizeof(struct ftm_reply)
+ * @flags: in, must be 0
+ * @seq: in, the request's @seq; a stale one gets ESRCH
+ * @status: in, 0 or a negative errno; a failure aborts the migration
+ * @reserved0: must be zero
+ * @data: in, user pointer: the bitmap (DIRTY_FETCH) or blob (STUN)
+ * @data_len: in, its length: exactly the request's @len for DIRTY_FETCH,
+ *	at most FTM_STATE_MAX for STUN, 0 otherwise
+ * @reserved: must be zero
+ */
+struct ftm_reply {
+	__u32 size;
+	__u32 flags;
+	__u64 seq;
+	__s32 status;
+	__u32 reserved0;
+	__aligned_u64 data;
+	__u64 data_len;
+	__u64 reserved[2];
+};
+#define FTM_REPLY_SIZE_VER0	56
+
+/**
+ * struct ftm_state_read - FTM_IOC_READ_STATE: fetch the incoming device state
+ * @size: in, sizeof(struct ftm_state_read)
+ * @flags: in, must be 0
+ * @buf: in, user buffer
+ * @len: in, its size, at least FTM_REQ_LOAD_STATE's @len
+ * @reserved: must be zero
+ */
+struct ftm_state_read {
+	__u32 size;
+	__u32 flags;
+	__aligned_u64 buf;
+	__u64 len;
+	__u64 reserved[2];
+};
+#define FTM_STATE_READ_SIZE_VER0	40
+
 #define FTM_IOC_MAGIC		0xF7
 #define FTM_IOC_GET_VERSION	_IOWR(FTM_IOC_MAGIC, 0x00, struct ftm_version)
 #define FTM_IOC_LIST_TYPES	_IOWR(FTM_IOC_MAGIC, 0x01, struct ftm_type_list)
 #define FTM_IOC_CREATE_VM	_IOWR(FTM_IOC_MAGIC, 0x02, struct ftm_vm_create)
 #define FTM_IOC_QUERY_VM	_IOWR(FTM_IOC_MAGIC, 0x03, struct ftm_vm_info)
+#define FTM_IOC_ADD_MEMORY	_IOW(FTM_IOC_MAGIC, 0x04, struct ftm_memory_region)
+#define FTM_IOC_INCOMING	_IOW(FTM_IOC_MAGIC, 0x05, struct ftm_incoming)
+#define FTM_IOC_REPLY		_IOW(FTM_IOC_MAGIC, 0x06, struct ftm_reply)
+#define FTM_IOC_READ_STATE	_IOW(FTM_IOC_MAGIC, 0x07, struct ftm_state_read)
 
 #endif /* _UAPI_LINUX_FTMIGRATE_H */
