@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -73,6 +74,71 @@ static int write_all(int fd, const void *data, uint64_t len, uint64_t offset)
 	return 0;
 }
 
+/*
+ * Place @len bytes at @offset of a memory container, growing it; the gaps
+ * that section alignment leaves read as zeroes, as they do in a file.
+ */
+static int put_mem(struct vmx_savefile_writer *w, const void *data, uint64_t len,
+		   uint64_t offset, char *err, size_t errlen)
+{
+	uint64_t end = offset + len;
+
+	if (end < offset || end > w->max) {
+		snprintf(err, errlen, "state larger than %llu bytes",
+			 (unsigned long long)w->max);
+		return -1;
+	}
+	if (end > w->buf_cap) {
+		uint64_t cap = w->buf_cap ? w->buf_cap : 64 * 1024;
+		uint8_t *p;
+
+		while (cap < end)
+			cap *= 2;
+		if (cap > w->max)
+			cap = w->max;
+		p = realloc(w->buf, cap);
+		if (!p) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		memset(p + w->buf_cap, 0, cap - w->buf_cap);
+		w->buf = p;
+		w->buf_cap = cap;
+	}
+	memcpy(w->buf + offset, data, len);
+	return 0;
+}
+
+static int put(struct vmx_savefile_writer *w, const void *data, uint64_t len, uint64_t offset,
+	       char *err, size_t errlen)
+{
+	if (w->fd < 0)
+		return put_mem(w, data, len, offset, err, errlen);
+	if (write_all(w->fd, data, len, offset)) {
+		snprintf(err, errlen, "%s: %s", w->tmp_path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void vmx_savefile_create_mem(struct vmx_savefile_writer *w, uint64_t max)
+{
+	memset(w, 0, sizeof(*w));
+	w->fd = -1;
+	w->max = max;
+	w->offset = SAVEFILE_DATA_START;
+}
+
+void *vmx_savefile_take(struct vmx_savefile_writer *w, uint64_t *len)
+{
+	void *buf = w->buf;
+
+	*len = w->offset;
+	w->buf = NULL;
+	w->buf_cap = 0;
+	return buf;
+}
+
 int vmx_savefile_create(struct vmx_savefile_writer *w, const char *path, char *err, size_t errlen)
 {
 	memset(w, 0, sizeof(*w));
@@ -101,10 +167,8 @@ int vmx_savefile_add(struct vmx_savefile_writer *w, uint32_t type, uint32_t inst
 		.type = type, .instance = instance, .offset = w->offset, .length = len,
 		.crc32 = vmx_crc32(0, data, len),
 	};
-	if (write_all(w->fd, data, len, w->offset)) {
-		snprintf(err, errlen, "%s: %s", w->tmp_path, strerror(errno));
+	if (put(w, data, len, w->offset, err, errlen))
 		return -1;
-	}
 	w->offset = (w->offset + len + SAVEFILE_ALIGN - 1) & ~(SAVEFILE_ALIGN - 1);
 	return 0;
 }
@@ -123,6 +187,16 @@ int vmx_savefile_commit(struct vmx_savefile_writer *w, char *err, size_t errlen)
 
 	memcpy(h.magic, SAVEFILE_MAGIC, 8);
 	h.header_crc32 = header_crc(&h);
+	if (w->fd < 0) {
+		/* Memory: complete once the table and header are in; offset becomes the size. */
+		if (put(w, w->table, table_len, w->offset, err, errlen) ||
+		    put(w, &h, sizeof(h), 0, err, errlen)) {
+			vmx_savefile_abort(w);
+			return -1;
+		}
+		w->offset += table_len;
+		return 0;
+	}
 	if (write_all(w->fd, w->table, table_len, w->offset) ||
 	    write_all(w->fd, &h, sizeof(h), 0) || fsync(w->fd)) {
 		snprintf(err, errlen, "%s: %s", w->tmp_path, strerror(errno));
@@ -141,6 +215,9 @@ int vmx_savefile_commit(struct vmx_savefile_writer *w, char *err, size_t errlen)
 
 void vmx_savefile_abort(struct vmx_savefile_writer *w)
 {
+	free(w->buf);
+	w->buf = NULL;
+	w->buf_cap = 0;
 	if (w->fd >= 0) {
 		close(w->fd);
 		unlink(w->tmp_path);
@@ -249,11 +326,25 @@ int vmx_savefile_open(struct vmx_savefile *f, const char *path, char *err, size_
 			close(fd);
 			return -1;
 		}
+		f->mapped = true;
 	}
 	close(fd);
 	if (check(f, why, sizeof(why))) {
 		snprintf(err, errlen, "save file %s: %s", path, why);
 		vmx_savefile_close(f);
+		return -1;
+	}
+	return 0;
+}
+
+int vmx_savefile_open_mem(struct vmx_savefile *f, const void *buf, uint64_t len,
+			  char *err, size_t errlen)
+{
+	memset(f, 0, sizeof(*f));
+	f->map = buf;
+	f->size = len;
+	if (check(f, err, errlen)) {
+		memset(f, 0, sizeof(*f));
 		return -1;
 	}
 	return 0;
@@ -274,7 +365,7 @@ const void *vmx_savefile_find(const struct vmx_savefile *f, uint32_t type, uint3
 
 void vmx_savefile_close(struct vmx_savefile *f)
 {
-	if (f->map)
+	if (f->map && f->mapped)
 		munmap((void *)f->map, f->size);
 	memset(f, 0, sizeof(*f));
 }

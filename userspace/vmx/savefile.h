@@ -10,11 +10,17 @@
  * else; the header and the table each carry a CRC-32, and so does every
  * section.  vmx_savefile_open() checks all of it; a caller only looks inside
  * a file that has passed.
+ *
+ * The same container, byte for byte, also lives in memory: the device-state
+ * blob of a migration is a save file without RAM sections, written with
+ * vmx_savefile_create_mem() and checked with vmx_savefile_open_mem(), so a
+ * blob from the network gets exactly the checks a file from disk gets.
  */
 #ifndef VMX_SAVEFILE_H
 #define VMX_SAVEFILE_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,9 +54,12 @@ struct vmx_savefile_section {
 };
 
 struct vmx_savefile_writer {
-	int fd;
+	int fd;				/* -1 when writing to memory */
 	char path[PATH_MAX];
 	char tmp_path[PATH_MAX + 8];
+	uint8_t *buf;			/* memory: the container so far */
+	uint64_t buf_cap;
+	uint64_t max;			/* memory: the largest container allowed */
 	uint64_t offset;
 	unsigned int nr_sections;
 	struct vmx_savefile_section table[VMX_SAVEFILE_MAX_SECTIONS];
@@ -59,6 +68,7 @@ struct vmx_savefile_writer {
 struct vmx_savefile {
 	const uint8_t *map;
 	uint64_t size;
+	bool mapped;			/* map is ours to munmap (a file) */
 	const struct vmx_savefile_section *table;
 	unsigned int nr_sections;
 };
@@ -72,7 +82,18 @@ int vmx_savefile_add(struct vmx_savefile_writer *w, uint32_t type, uint32_t inst
 int vmx_savefile_commit(struct vmx_savefile_writer *w, char *err, size_t errlen);
 void vmx_savefile_abort(struct vmx_savefile_writer *w);
 
+/*
+ * Writing to memory instead, up to @max bytes in all.  After a successful
+ * vmx_savefile_commit(), vmx_savefile_take() hands over the buffer (free()
+ * it); vmx_savefile_abort() frees it otherwise.
+ */
+void vmx_savefile_create_mem(struct vmx_savefile_writer *w, uint64_t max);
+void *vmx_savefile_take(struct vmx_savefile_writer *w, uint64_t *len);
+
 int vmx_savefile_open(struct vmx_savefile *f, const char *path, char *err, size_t errlen);
+/* The same checks on a container in memory; @buf must outlive @f. */
+int vmx_savefile_open_mem(struct vmx_savefile *f, const void *buf, uint64_t len,
+			  char *err, size_t errlen);
 /* The section of @type and @instance, or NULL; its length in *@len. */
 const void *vmx_savefile_find(const struct vmx_savefile *f, uint32_t type, uint32_t instance,
 			      uint64_t *len);

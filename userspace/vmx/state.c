@@ -7,7 +7,9 @@
  * size, its RAM layout, its devices), and only then is anything applied.
  * Restore happens before the VM has ever run, so a failure while applying
  * (KVM refusing a value) ends the process without a guest instruction
- * having executed on half-loaded state.
+ * having executed on half-loaded state.  The same holds for a migration's
+ * device-state blob (a save file without RAM) on the destination, which has
+ * never run either: a blob that fails the checks leaves it untouched.
  *
  * The shape follows the KVM selftests' state_test: sregs before MSRs (EFER),
  * the LAPIC after sregs (APIC base), general registers last.
@@ -173,54 +175,88 @@ out:
 #undef ADD
 }
 
-int vmx_state_save(struct vmx_vm *vm, const char *path, char *err, size_t errlen)
+/* Everything but RAM: the part a migration carries as its device-state blob. */
+static int save_machine(struct vmx_vm *vm, struct vmx_savefile_writer *w, char *err, size_t errlen)
 {
-	struct vmx_savefile_writer *w = malloc(sizeof(*w));
 	struct state_meta meta = {
 		.memory = vm->ram_size, .vcpus = vm->nr_vcpus, .nr_regions = vm->nr_regions,
 		.has_lapic = vm->has_lapic, .input_seq = vm->events.input_seq,
 		.output_seq = vm->events.output_seq,
 	};
-	void *devices = NULL;
+	void *devices;
+	int ret;
+
+	snprintf(meta.uuid, sizeof(meta.uuid), "%s", vm->cfg->uuid);
+	snprintf(meta.name, sizeof(meta.name), "%s", vm->cfg->name);
+	if (vmx_savefile_add(w, VMX_SEC_META, 0, &meta, sizeof(meta), err, errlen))
+		return -1;
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		if (save_vcpu(w, &vm->vcpus[i], err, errlen))
+			return -1;
+	devices = malloc(vmx_devices_state_size());
+	if (!devices) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	vmx_devices_save(vm, devices);
+	ret = vmx_savefile_add(w, VMX_SEC_DEVICES, 0, devices, vmx_devices_state_size(),
+			       err, errlen);
+	free(devices);
+	return ret;
+}
+
+int vmx_state_save(struct vmx_vm *vm, const char *path, char *err, size_t errlen)
+{
+	struct vmx_savefile_writer *w = malloc(sizeof(*w));
 
 	if (!w) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	snprintf(meta.uuid, sizeof(meta.uuid), "%s", vm->cfg->uuid);
-	snprintf(meta.name, sizeof(meta.name), "%s", vm->cfg->name);
 	if (vmx_savefile_create(w, path, err, errlen)) {
 		free(w);
 		return -1;
 	}
-	if (vmx_savefile_add(w, VMX_SEC_META, 0, &meta, sizeof(meta), err, errlen))
-		goto fail;
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-		if (save_vcpu(w, &vm->vcpus[i], err, errlen))
-			goto fail;
-	devices = malloc(vmx_devices_state_size());
-	if (!devices) {
-		snprintf(err, errlen, "out of memory");
-		goto fail;
-	}
-	vmx_devices_save(vm, devices);
-	if (vmx_savefile_add(w, VMX_SEC_DEVICES, 0, devices, vmx_devices_state_size(), err, errlen))
+	if (save_machine(vm, w, err, errlen))
 		goto fail;
 	for (unsigned int i = 0; i < vm->nr_regions; i++)
 		if (vmx_savefile_add(w, VMX_SEC_RAM, i, vm->regions[i].host, vm->regions[i].size,
 				     err, errlen))
 			goto fail;
-	if (vmx_savefile_commit(w, err, errlen))
-		goto out;
-	free(devices);
+	if (vmx_savefile_commit(w, err, errlen)) {
+		free(w);
+		return -1;
+	}
 	free(w);
 	return 0;
 fail:
 	vmx_savefile_abort(w);
-out:
-	free(devices);
 	free(w);
 	return -1;
+}
+
+int vmx_state_save_blob(struct vmx_vm *vm, uint64_t max, void **blob, uint64_t *len,
+			char *err, size_t errlen)
+{
+	struct vmx_savefile_writer *w = malloc(sizeof(*w));
+
+	if (!w) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	vmx_savefile_create_mem(w, max);
+	if (save_machine(vm, w, err, errlen)) {
+		vmx_savefile_abort(w);
+		free(w);
+		return -1;
+	}
+	if (vmx_savefile_commit(w, err, errlen)) {
+		free(w);
+		return -1;
+	}
+	*blob = vmx_savefile_take(w, len);
+	free(w);
+	return 0;
 }
 
 /* The sections of one vCPU, found and checked. */
@@ -333,70 +369,110 @@ static int apply_vcpu(struct vmx_vcpu *vcpu, const struct vcpu_sections *s, char
 #undef SET
 }
 
-int vmx_state_restore(struct vmx_vm *vm, const char *path, char *err, size_t errlen)
+/*
+ * Check every section of @f against this VM, then apply them: RAM too when
+ * @with_ram (a save file), never when not (a migration blob, whose RAM the
+ * module has already put in place).  Returns -1 with the reason in @why
+ * (nothing applied) or in @err (KVM refused a value while applying).
+ */
+static int load(struct vmx_vm *vm, const struct vmx_savefile *f, bool with_ram,
+		char *why, size_t whylen, char *err, size_t errlen, bool *applying)
 {
 	struct vcpu_sections vcpus[VMX_MAX_VCPUS];
 	const void *ram[VMX_MAX_RAM_REGIONS];
 	const struct state_meta *meta;
-	struct vmx_savefile f;
 	const void *devices;
-	char why[256];
 	uint64_t len;
 
-	if (vmx_savefile_open(&f, path, err, errlen))
-		return -1;
-
 	/* Step 2: every section against this VM, before anything is applied. */
-	meta = need(&f, VMX_SEC_META, 0, sizeof(*meta), false, why, sizeof(why));
+	*applying = false;
+	meta = need(f, VMX_SEC_META, 0, sizeof(*meta), false, why, whylen);
 	if (!meta)
-		goto bad;
+		return -1;
 	if (memchr(meta->uuid, 0, sizeof(meta->uuid)) == NULL ||
 	    strcmp(meta->uuid, vm->cfg->uuid)) {
-		snprintf(why, sizeof(why), "state belongs to VM uuid %.36s, config is %s",
+		snprintf(why, whylen, "state belongs to VM uuid %.36s, config is %s",
 			 meta->uuid, vm->cfg->uuid);
-		goto bad;
+		return -1;
 	}
 	if (meta->memory != vm->ram_size || meta->nr_regions != vm->nr_regions) {
-		snprintf(why, sizeof(why), "state has %llu MiB of RAM, config has %llu MiB",
+		snprintf(why, whylen, "state has %llu MiB of RAM, config has %llu MiB",
 			 (unsigned long long)(meta->memory >> 20),
 			 (unsigned long long)(vm->ram_size >> 20));
-		goto bad;
+		return -1;
 	}
 	if (meta->vcpus != vm->nr_vcpus) {
-		snprintf(why, sizeof(why), "state has %u vCPUs, config has %u", meta->vcpus,
+		snprintf(why, whylen, "state has %u vCPUs, config has %u", meta->vcpus,
 			 vm->nr_vcpus);
-		goto bad;
+		return -1;
 	}
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-		if (check_vcpu(vm, &f, i, &vcpus[i], why, sizeof(why)))
-			goto bad;
-	for (unsigned int i = 0; i < vm->nr_regions; i++)
-		if (!(ram[i] = need(&f, VMX_SEC_RAM, i, vm->regions[i].size, false, why, sizeof(why))))
-			goto bad;
-	devices = vmx_savefile_find(&f, VMX_SEC_DEVICES, 0, &len);
-	if (!devices) {
-		snprintf(why, sizeof(why), "section devices 0 is missing");
-		goto bad;
-	}
-	if (vmx_devices_check(vm, devices, len, why, sizeof(why)))
-		goto bad;
-
-	/* Step 3: apply. */
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
-		if (apply_vcpu(&vm->vcpus[i], &vcpus[i], err, errlen)) {
-			vmx_savefile_close(&f);
+		if (check_vcpu(vm, f, i, &vcpus[i], why, whylen))
+			return -1;
+	for (unsigned int i = 0; i < vm->nr_regions; i++) {
+		if (with_ram) {
+			ram[i] = need(f, VMX_SEC_RAM, i, vm->regions[i].size, false, why, whylen);
+			if (!ram[i])
+				return -1;
+		} else if (vmx_savefile_find(f, VMX_SEC_RAM, i, &len)) {
+			/* RAM travels page by page through the module, never in the blob. */
+			snprintf(why, whylen, "section ram %u has no place in migration state", i);
 			return -1;
 		}
 	}
-	for (unsigned int i = 0; i < vm->nr_regions; i++)
-		memcpy(vm->regions[i].host, ram[i], vm->regions[i].size);
+	devices = vmx_savefile_find(f, VMX_SEC_DEVICES, 0, &len);
+	if (!devices) {
+		snprintf(why, whylen, "section devices 0 is missing");
+		return -1;
+	}
+	if (vmx_devices_check(vm, devices, len, why, whylen))
+		return -1;
+
+	/* Step 3: apply. */
+	*applying = true;
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		if (apply_vcpu(&vm->vcpus[i], &vcpus[i], err, errlen))
+			return -1;
+	if (with_ram)
+		for (unsigned int i = 0; i < vm->nr_regions; i++)
+			memcpy(vm->regions[i].host, ram[i], vm->regions[i].size);
 	vmx_devices_load(vm, devices);
 	vm->events.input_seq = meta->input_seq;
 	vm->events.output_seq = meta->output_seq;
-	vmx_savefile_close(&f);
 	return 0;
-bad:
-	snprintf(err, errlen, "save file %s: %s", path, why);
+}
+
+int vmx_state_restore(struct vmx_vm *vm, const char *path, char *err, size_t errlen)
+{
+	struct vmx_savefile f;
+	char why[256];
+	bool applying;
+	int ret;
+
+	if (vmx_savefile_open(&f, path, err, errlen))
+		return -1;
+	ret = load(vm, &f, true, why, sizeof(why), err, errlen, &applying);
+	if (ret && !applying)
+		snprintf(err, errlen, "save file %s: %s", path, why);
 	vmx_savefile_close(&f);
-	return -1;
+	return ret;
+}
+
+int vmx_state_load_blob(struct vmx_vm *vm, const void *blob, uint64_t len,
+			char *err, size_t errlen)
+{
+	struct vmx_savefile f;
+	char why[256];
+	bool applying;
+	int ret;
+
+	if (vmx_savefile_open_mem(&f, blob, len, why, sizeof(why))) {
+		snprintf(err, errlen, "migration state: %s", why);
+		return -1;
+	}
+	ret = load(vm, &f, false, why, sizeof(why), err, errlen, &applying);
+	if (ret && !applying)
+		snprintf(err, errlen, "migration state: %s", why);
+	vmx_savefile_close(&f);
+	return ret;
 }

@@ -20,4 +20,16 @@ int vmx_state_save(struct vmx_vm *vm, const char *path, char *err, size_t errlen
  */
 int vmx_state_restore(struct vmx_vm *vm, const char *path, char *err, size_t errlen);
 
+/*
+ * The migration blob: the same container and sections as a save file, RAM
+ * left out.  vmx_state_save_blob() gives a malloc()ed blob of at most @max
+ * bytes; the VM must be at a clean point.  vmx_state_load_blob() validates
+ * like vmx_state_restore() (checksums, sizes, UUID, vCPUs, memory size,
+ * devices) and applies vCPU and device state only, leaving RAM alone.
+ */
+int vmx_state_save_blob(struct vmx_vm *vm, uint64_t max, void **blob, uint64_t *len,
+			char *err, size_t errlen);
+int vmx_state_load_blob(struct vmx_vm *vm, const void *blob, uint64_t len,
+			char *err, size_t errlen);
+
 #endif
