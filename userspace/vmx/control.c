@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -32,17 +33,21 @@ static void status(struct vmx_vm *vm, char *reply, size_t len)
 {
 	enum vmx_run_state state;
 	uint64_t exits = 0, io_exits = 0;
+	const char *migration;
 
 	pthread_mutex_lock(&vm->lock);
 	state = vm->state;
+	migration = vm->incoming ? "incoming" : vm->stunned ? "stunned" : "none";
 	pthread_mutex_unlock(&vm->lock);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		exits += atomic_load_explicit(&vm->vcpus[i].exits, memory_order_relaxed);
 		io_exits += atomic_load_explicit(&vm->vcpus[i].io_exits, memory_order_relaxed);
 	}
 	snprintf(reply, len, "ok state=%s name=%s uuid=%s memory=%" PRIu64 "M vcpus=%u "
-		 "exits=%" PRIu64 " io-exits=%" PRIu64, vmx_state_name(state), vm->cfg->name,
-		 vm->cfg->uuid, vm->ram_size >> 20, vm->nr_vcpus, exits, io_exits);
+		 "exits=%" PRIu64 " io-exits=%" PRIu64 " migration=%s throttle=%u "
+		 "throttle-sleeps=%" PRIu64, vmx_state_name(state), vm->cfg->name,
+		 vm->cfg->uuid, vm->ram_size >> 20, vm->nr_vcpus, exits, io_exits, migration,
+		 atomic_load(&vm->throttle_pct), (uint64_t)atomic_load(&vm->throttle_sleeps));
 }
 
 static void command(struct vmx_vm *vm, char *line, char *reply, size_t len)
@@ -60,6 +65,7 @@ static void command(struct vmx_vm *vm, char *line, char *reply, size_t len)
 		{ "dirty-fetch", VMX_REQ_DIRTY_FETCH, false },
 		{ "dirty-stop", VMX_REQ_DIRTY_STOP, false },
 		{ "shutdown", VMX_REQ_SHUTDOWN, false },
+		{ "stun-blob", VMX_REQ_STUN_BLOB, true },
 	};
 	char *arg = strchr(line, ' ');
 
@@ -72,6 +78,19 @@ static void command(struct vmx_vm *vm, char *line, char *reply, size_t len)
 	}
 	if (!strcmp(line, "status")) {
 		status(vm, reply, len);
+		return;
+	}
+	if (!strcmp(line, "throttle")) {
+		/* What FTM_REQ_THROTTLE does, by hand: the timer thread, not the vCPU, acts. */
+		char *end;
+		unsigned long pct = arg ? strtoul(arg, &end, 10) : 100;
+
+		if (!arg || *arg < '0' || *arg > '9' || *end || pct > 99) {
+			snprintf(reply, len, "error: throttle takes a percentage, 0 to 99");
+			return;
+		}
+		vmx_throttle_set(vm, (unsigned int)pct);
+		snprintf(reply, len, "ok throttle=%lu", pct);
 		return;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {

@@ -5,11 +5,15 @@
  * Order of work: everything that can be checked without KVM (config, image,
  * disk, NIC, logs) is checked first, so that a bad config gives its own
  * error even on a host without /dev/kvm; then KVM, RAM and vCPUs; then the
- * guest is booted from its image or restored from a save file; then the
- * control socket opens and the vCPU runs on the main thread.
+ * guest is booted from its image or restored from a save file (or, for an
+ * incoming migration, left untouched for the module to fill); then the
+ * control socket opens, the migration thread starts and the vCPU runs on
+ * the main thread.
  *
  * Exit status: the guest's halt code when it powers off (0 is success), 0
- * after a "shutdown" command, 1 on any error, 2 on a usage error.
+ * after a "shutdown" command or once the VM has migrated to another host,
+ * 1 on any error (an incoming migration that failed too), 2 on a usage
+ * error.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +24,7 @@
 #include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/ftmigrate.h>
 
 #include "control.h"
 #include "state.h"
@@ -32,6 +37,9 @@ struct options {
 	const char *replay;
 	const char *output_log;
 	const char *control;
+	const char *load_blob;
+	const char *secret_file;
+	uint64_t incoming;		/* migration id, 0: not incoming */
 	bool paused;
 	bool print_hash;
 	bool stats;
@@ -51,7 +59,25 @@ static void usage(FILE *out)
 		"  --print-hash       print ram-hash=HEX on standard error when the VM stops\n"
 		"  --stats            print exit counts and run time on standard error at the end\n"
 		"  --ftmigrate=MODE   register the VM with /dev/ftmigrate: auto (when the\n"
-		"                     module is loaded; the default), on (or fail), off\n");
+		"                     module is loaded; the default), on (or fail), off\n"
+		"  --incoming=ID      be the destination of migration ID: create the VM but\n"
+		"                     boot nothing; wait, paused, for the module to fill RAM,\n"
+		"                     load the state and let it run (implies --ftmigrate=on)\n"
+		"  --secret-file=F    with --incoming: the migration secret (16 to 64 bytes)\n"
+		"  --load-blob FILE   testing aid: start from a migration blob FILE and its\n"
+		"                     RAM in FILE.ram (see the control command stun-blob)\n");
+}
+
+/* A migration id: decimal, non-zero, fits in 64 bits. */
+static int parse_id(const char *s, uint64_t *id)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*id = strtoull(s, &end, 10);
+	return errno || *end || !*id ? -1 : 0;
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -66,6 +92,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "print-hash", no_argument, NULL, 'H' },
 		{ "stats", no_argument, NULL, 's' },
 		{ "ftmigrate", required_argument, NULL, 'F' },
+		{ "incoming", required_argument, NULL, 'I' },
+		{ "secret-file", required_argument, NULL, 'S' },
+		{ "load-blob", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -93,6 +122,15 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return -1;
 			}
 			break;
+		case 'I':
+			if (parse_id(optarg, &o->incoming)) {
+				fprintf(stderr, "vmx: --incoming takes a migration id, a non-zero "
+					"decimal number\n");
+				return -1;
+			}
+			break;
+		case 'S': o->secret_file = optarg; break;
+		case 'L': o->load_blob = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -105,6 +143,26 @@ static int parse_options(int argc, char **argv, struct options *o)
 		fprintf(stderr, "vmx: --record and --replay exclude each other\n");
 		return -1;
 	}
+	if (o->incoming && (o->restore || o->replay || o->paused || o->load_blob)) {
+		fprintf(stderr, "vmx: --incoming excludes --restore, --replay, --paused and "
+			"--load-blob\n");
+		return -1;
+	}
+	if (o->incoming && o->ftmigrate == VMX_FTM_OFF) {
+		fprintf(stderr, "vmx: --incoming needs the ftmigrate module; not with "
+			"--ftmigrate=off\n");
+		return -1;
+	}
+	if (o->secret_file && !o->incoming) {
+		fprintf(stderr, "vmx: --secret-file goes with --incoming\n");
+		return -1;
+	}
+	if (o->restore && o->load_blob) {
+		fprintf(stderr, "vmx: --restore and --load-blob exclude each other\n");
+		return -1;
+	}
+	if (o->incoming)
+		o->ftmigrate = VMX_FTM_ON;
 	o->config = argv[optind];
 	return 0;
 }
@@ -136,6 +194,8 @@ int main(int argc, char **argv)
 	struct options opt = { 0 };
 	const char *control_path;
 	char err[PATH_MAX + 512];
+	uint8_t secret[FTM_SECRET_MAX];
+	uint32_t secret_len = 0;
 	uint64_t run_ns;
 	int status = 1;
 
@@ -146,7 +206,9 @@ int main(int argc, char **argv)
 	vm.cfg = &cfg;
 
 	if (vmx_config_load(opt.config, &cfg, err, sizeof(err)) ||
-	    (!opt.restore && check_image(&cfg, err, sizeof(err)))) {
+	    (!opt.restore && !opt.load_blob && !opt.incoming && check_image(&cfg, err, sizeof(err))) ||
+	    (opt.secret_file &&
+	     vmx_ftm_read_secret(opt.secret_file, secret, &secret_len, err, sizeof(err)))) {
 		fprintf(stderr, "vmx: %s\n", err);
 		return 1;
 	}
@@ -167,28 +229,46 @@ int main(int argc, char **argv)
 		goto fail_events;
 	}
 	if (vmx_kvm_open(&vm, err, sizeof(err)) ||
-	    vmx_ram_create(&vm, cfg.memory, err, sizeof(err)))
+	    vmx_ram_create(&vm, cfg.memory, err, sizeof(err)) ||
+	    vmx_ftm_add_memory(&vm, opt.ftmigrate, err, sizeof(err)))
 		goto fail_vm;
 	for (unsigned int i = 0; i < cfg.vcpus; i++)
 		if (vmx_vcpu_create(&vm, i, err, sizeof(err)))
 			goto fail_vm;
-	if (opt.restore ? vmx_state_restore(&vm, opt.restore, err, sizeof(err))
-			: vmx_boot_setup(&vm, err, sizeof(err)))
+	/* Incoming: not a byte of RAM is written here; the module fills it. */
+	if (!opt.incoming &&
+	    (opt.restore ? vmx_state_restore(&vm, opt.restore, err, sizeof(err)) :
+	     opt.load_blob ? vmx_state_load_split(&vm, opt.load_blob, err, sizeof(err)) :
+	     vmx_boot_setup(&vm, err, sizeof(err))))
 		goto fail_vm;
 
 	vmx_kick_init();
 	vm.vcpus[0].thread = pthread_self();
-	vm.state = opt.paused ? VMX_STATE_PAUSED : VMX_STATE_RUNNING;
-	atomic_store(&vm.request_pending, opt.paused);
+	vm.print_hash = opt.print_hash;
+	vm.incoming = opt.incoming != 0;
+	vm.state = opt.paused || opt.incoming ? VMX_STATE_PAUSED : VMX_STATE_RUNNING;
+	atomic_store(&vm.request_pending, vm.state == VMX_STATE_PAUSED);
+	if (vmx_throttle_start(&vm, err, sizeof(err)))
+		goto fail_vm;
 	control_path = opt.control ? opt.control : cfg.control;
 	if (control_path[0] && vmx_control_start(&vm, control_path, err, sizeof(err)))
-		goto fail_vm;
+		goto fail_throttle;
+	if (vm.ftm_memory && vmx_migrate_start(&vm, err, sizeof(err)))
+		goto fail_control;
+	if (opt.incoming &&
+	    vmx_ftm_incoming(&vm, opt.incoming, secret, secret_len, err, sizeof(err))) {
+		vmx_migrate_stop(&vm);
+		goto fail_control;
+	}
+	explicit_bzero(secret, sizeof(secret));
 
 	run_ns = now_ns();
 	vmx_vcpu_run(&vm.vcpus[0]);
 	run_ns = now_ns() - run_ns;
 
 	vmx_control_stop(&vm);
+	vmx_migrate_stop(&vm);
+	vmx_throttle_stop(&vm);
 	if (opt.print_hash)
 		fprintf(stderr, "ram-hash=%016" PRIx64 "\n", vmx_ram_hash(&vm));
 	if (opt.stats)
@@ -203,6 +283,10 @@ int main(int argc, char **argv)
 	case VMX_STATE_SHUTDOWN:
 		status = 0;
 		break;
+	case VMX_STATE_MIGRATED:
+		fprintf(stderr, "vmx: VM migrated to another host\n");
+		status = 0;
+		break;
 	default:
 		fprintf(stderr, "vmx: %s\n", vm.failure[0] ? vm.failure : "VM stopped");
 		status = 1;
@@ -215,7 +299,12 @@ int main(int argc, char **argv)
 	vmx_ftm_close(&vm);
 	return status;
 
+fail_control:
+	vmx_control_stop(&vm);
+fail_throttle:
+	vmx_throttle_stop(&vm);
 fail_vm:
+	explicit_bzero(secret, sizeof(secret));
 	vmx_vm_destroy(&vm);
 	close(vm.kick_fd);
 fail_events:

@@ -15,10 +15,13 @@
  * the LAPIC after sregs (APIC base), general registers last.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "savefile.h"
 #include "state.h"
@@ -474,5 +477,106 @@ int vmx_state_load_blob(struct vmx_vm *vm, const void *blob, uint64_t len,
 	if (ret && !applying)
 		snprintf(err, errlen, "migration state: %s", why);
 	vmx_savefile_close(&f);
+	return ret;
+}
+
+/*
+ * Testing aid: what a migration moves, in two files.  @path gets the blob
+ * exactly as the module would receive it at stun, @path.ram the RAM in
+ * memfd order, as the module would have copied it.
+ */
+int vmx_state_save_split(struct vmx_vm *vm, const char *path, char *err, size_t errlen)
+{
+	char ram_path[PATH_MAX + 8];
+	void *blob;
+	uint64_t len;
+	int fd, ret = -1;
+
+	if (vmx_state_save_blob(vm, UINT64_MAX, &blob, &len, err, errlen))
+		return -1;
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, blob, len) != (ssize_t)len) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	close(fd);
+	snprintf(ram_path, sizeof(ram_path), "%s.ram", path);
+	fd = open(ram_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, vm->ram, vm->ram_size) != (ssize_t)vm->ram_size) {
+		snprintf(err, errlen, "%s: %s", ram_path, strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(blob);
+	return ret;
+}
+
+/* Read a whole file of at most @max bytes. */
+static void *read_file(const char *path, uint64_t max, uint64_t *len, char *err, size_t errlen)
+{
+	struct stat st;
+	void *buf = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if ((uint64_t)st.st_size > max) {
+		snprintf(err, errlen, "%s: larger than %llu bytes", path, (unsigned long long)max);
+		goto out;
+	}
+	*len = (uint64_t)st.st_size;
+	buf = malloc(*len ? *len : 1);
+	if (!buf) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (read(fd, buf, *len) != (ssize_t)*len) {
+		snprintf(err, errlen, "%s: short read", path);
+		free(buf);
+		buf = NULL;
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	return buf;
+}
+
+/*
+ * The destination's side of vmx_state_save_split(): RAM as the module would
+ * have written it into the memfd, then the blob through the very function
+ * FTM_REQ_LOAD_STATE uses.  The RAM file's size is checked first and the
+ * blob is validated before RAM is touched.
+ */
+int vmx_state_load_split(struct vmx_vm *vm, const char *path, char *err, size_t errlen)
+{
+	char ram_path[PATH_MAX + 8];
+	void *blob, *ram = NULL;
+	uint64_t len, ram_len;
+	int ret = -1;
+
+	snprintf(ram_path, sizeof(ram_path), "%s.ram", path);
+	blob = read_file(path, 1ULL << 30, &len, err, errlen);
+	if (!blob)
+		return -1;
+	ram = read_file(ram_path, vm->ram_size, &ram_len, err, errlen);
+	if (!ram)
+		goto out;
+	if (ram_len != vm->ram_size) {
+		snprintf(err, errlen, "%s: %llu bytes of RAM, the VM has %llu", ram_path,
+			 (unsigned long long)ram_len, (unsigned long long)vm->ram_size);
+		goto out;
+	}
+	if (vmx_state_load_blob(vm, blob, len, err, errlen))
+		goto out;
+	memcpy(vm->ram, ram, ram_len);
+	ret = 0;
+out:
+	free(ram);
+	free(blob);
 	return ret;
 }

@@ -32,4 +32,11 @@ int vmx_state_save_blob(struct vmx_vm *vm, uint64_t max, void **blob, uint64_t *
 int vmx_state_load_blob(struct vmx_vm *vm, const void *blob, uint64_t len,
 			char *err, size_t errlen);
 
+/*
+ * Testing aid without the module: the blob in @path and RAM in @path.ram,
+ * and back (validating the blob before RAM or anything else is touched).
+ */
+int vmx_state_save_split(struct vmx_vm *vm, const char *path, char *err, size_t errlen);
+int vmx_state_load_split(struct vmx_vm *vm, const char *path, char *err, size_t errlen);
+
 #endif

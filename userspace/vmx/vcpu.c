@@ -42,14 +42,20 @@ void vmx_kick_init(void)
 	sigaction(KICK_SIGNAL, &sa, NULL);	/* no SA_RESTART: KVM_RUN must return */
 }
 
+void vmx_kick_vcpus(struct vmx_vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		pthread_kill(vm->vcpus[i].thread, KICK_SIGNAL);
+}
+
+/* For a request: out of KVM_RUN, and out of a doorbell wait too. */
 static void kick(struct vmx_vm *vm)
 {
 	uint64_t one = 1;
 
 	if (write(vm->kick_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 		perror("vmx: kick");
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
-		pthread_kill(vm->vcpus[i].thread, KICK_SIGNAL);
+	vmx_kick_vcpus(vm);
 }
 
 const char *vmx_state_name(enum vmx_run_state state)
@@ -59,6 +65,7 @@ const char *vmx_state_name(enum vmx_run_state state)
 	case VMX_STATE_PAUSED: return "paused";
 	case VMX_STATE_HALTED: return "halted";
 	case VMX_STATE_SHUTDOWN: return "shutdown";
+	case VMX_STATE_MIGRATED: return "migrated";
 	case VMX_STATE_FAILED: return "failed";
 	}
 	return "unknown";
@@ -96,10 +103,10 @@ int vmx_vcpu_complete_io(struct vmx_vcpu *vcpu)
 	return -1;
 }
 
-int vmx_request(struct vmx_vm *vm, enum vmx_request_kind kind, const char *arg,
-		char *reply, size_t reply_len)
+static int request(struct vmx_vm *vm, enum vmx_request_kind kind, const char *arg, void *data,
+		   char *reply, size_t reply_len)
 {
-	struct vmx_request req = { .kind = kind, .arg = arg, .reply = reply,
+	struct vmx_request req = { .kind = kind, .arg = arg, .data = data, .reply = reply,
 				   .reply_len = reply_len };
 
 	pthread_mutex_lock(&vm->lock);
@@ -123,6 +130,18 @@ int vmx_request(struct vmx_vm *vm, enum vmx_request_kind kind, const char *arg,
 	pthread_cond_broadcast(&vm->cond);
 	pthread_mutex_unlock(&vm->lock);
 	return req.done && !strncmp(reply, "ok", 2) ? 0 : -1;
+}
+
+int vmx_request(struct vmx_vm *vm, enum vmx_request_kind kind, const char *arg,
+		char *reply, size_t reply_len)
+{
+	return request(vm, kind, arg, NULL, reply, reply_len);
+}
+
+int vmx_request_data(struct vmx_vm *vm, enum vmx_request_kind kind, void *data,
+		     char *reply, size_t reply_len)
+{
+	return request(vm, kind, NULL, data, reply, reply_len);
 }
 
 static void dirty_fetch(struct vmx_vm *vm, char *reply, size_t len)
@@ -155,12 +174,97 @@ static void dirty_fetch(struct vmx_vm *vm, char *reply, size_t len)
 	free(bitmap);
 }
 
+/*
+ * Migration switch-over on the source: stop where the VM is, remember
+ * whether it was running (a failed migration puts it back as it was), and
+ * serialise everything but RAM.  Until the module answers with RESUME or
+ * POWER_OFF, nothing else may let this copy run.
+ */
+static void stun(struct vmx_vm *vm, struct vmx_state_blob *blob, char *reply, size_t len)
+{
+	char err[300];
+
+	pthread_mutex_lock(&vm->lock);
+	if (!vm->stunned) {
+		vm->run_after_stun = vm->state == VMX_STATE_RUNNING;
+		vm->stunned = true;
+	}
+	vm->state = VMX_STATE_PAUSED;
+	pthread_mutex_unlock(&vm->lock);
+	vmx_events_flush(vm);
+	if (vmx_state_save_blob(vm, blob->max, &blob->data, &blob->len, err, sizeof(err))) {
+		snprintf(reply, len, "error: %s", err);
+		return;
+	}
+	if (vm->print_hash)
+		fprintf(stderr, "ram-hash-at-stun=%016" PRIx64 "\n", vmx_ram_hash(vm));
+	snprintf(reply, len, "ok stunned");
+}
+
+/* Destination: RAM is in place; vCPU and device state come from the blob. */
+static void load_state(struct vmx_vm *vm, struct vmx_state_blob *blob, char *reply, size_t len)
+{
+	char err[300];
+	bool incoming;
+
+	pthread_mutex_lock(&vm->lock);
+	incoming = vm->incoming && vm->state == VMX_STATE_PAUSED;
+	pthread_mutex_unlock(&vm->lock);
+	if (!incoming) {
+		/* Loading over a VM that has run would be two pasts in one VM. */
+		snprintf(reply, len, "error: not waiting for an incoming migration");
+		return;
+	}
+	if (vmx_state_load_blob(vm, blob->data, blob->len, err, sizeof(err)))
+		snprintf(reply, len, "error: %s", err);
+	else
+		snprintf(reply, len, "ok loaded");
+}
+
+/*
+ * The end of a migration that leaves this copy the VM.  Destination: go
+ * live (the hash is printed before any guest instruction runs).  Source:
+ * the migration failed or was cancelled; tracking ends and the VM runs
+ * again if it was running when stunned.
+ */
+static void migrate_resume(struct vmx_vm *vm, char *reply, size_t len)
+{
+	char err[300];
+	bool incoming;
+
+	pthread_mutex_lock(&vm->lock);
+	incoming = vm->incoming;
+	pthread_mutex_unlock(&vm->lock);
+	if (incoming) {
+		if (vm->print_hash)
+			fprintf(stderr, "ram-hash-at-resume=%016" PRIx64 "\n", vmx_ram_hash(vm));
+		pthread_mutex_lock(&vm->lock);
+		vm->incoming = false;
+		vm->state = VMX_STATE_RUNNING;
+		pthread_mutex_unlock(&vm->lock);
+		snprintf(reply, len, "ok running");
+		return;
+	}
+	vmx_throttle_set(vm, 0);
+	if (vmx_dirty_log_stop(vm, err, sizeof(err))) {
+		/* Tracking left on costs speed, not correctness: run anyway. */
+		fprintf(stderr, "vmx: after the migration: %s\n", err);
+	}
+	pthread_mutex_lock(&vm->lock);
+	if (vm->stunned && vm->run_after_stun)
+		vm->state = VMX_STATE_RUNNING;
+	vm->stunned = false;
+	snprintf(reply, len, "ok %s", vmx_state_name(vm->state));
+	pthread_mutex_unlock(&vm->lock);
+}
+
 /* Carry out one request; returns 1 when the run loop must end. */
 static int do_request(struct vmx_vcpu *vcpu, struct vmx_request *req)
 {
 	struct vmx_vm *vm = vcpu->vm;
 	char err[300];
 	int stop = 0;
+	bool held;
 
 	switch (req->kind) {
 	case VMX_REQ_PAUSE:
@@ -172,9 +276,15 @@ static int do_request(struct vmx_vcpu *vcpu, struct vmx_request *req)
 		break;
 	case VMX_REQ_RESUME:
 		pthread_mutex_lock(&vm->lock);
-		vm->state = VMX_STATE_RUNNING;
+		held = vm->incoming || vm->stunned;
+		if (!held)
+			vm->state = VMX_STATE_RUNNING;
 		pthread_mutex_unlock(&vm->lock);
-		snprintf(req->reply, req->reply_len, "ok running");
+		/* Only the migration may let a copy that it holds run: one owner. */
+		if (held)
+			snprintf(req->reply, req->reply_len, "error: the VM is held by a migration");
+		else
+			snprintf(req->reply, req->reply_len, "ok running");
 		break;
 	case VMX_REQ_SAVE:
 		/* A save stops the VM where it is saved: one copy runs at a time. */
@@ -205,6 +315,49 @@ static int do_request(struct vmx_vcpu *vcpu, struct vmx_request *req)
 		break;
 	case VMX_REQ_DIRTY_FETCH:
 		dirty_fetch(vm, req->reply, req->reply_len);
+		break;
+	case VMX_REQ_STUN_BLOB:
+		pthread_mutex_lock(&vm->lock);
+		vm->state = VMX_STATE_PAUSED;
+		pthread_mutex_unlock(&vm->lock);
+		vmx_events_flush(vm);
+		if (vmx_state_save_split(vm, req->arg, err, sizeof(err)))
+			snprintf(req->reply, req->reply_len, "error: %s", err);
+		else
+			snprintf(req->reply, req->reply_len, "ok stunned ram-hash=%016" PRIx64,
+				 vmx_ram_hash(vm));
+		break;
+	case VMX_REQ_DIRTY_BITMAP: {
+		long n = vmx_dirty_log_fetch(vm, req->data, err, sizeof(err));
+
+		if (n < 0)
+			snprintf(req->reply, req->reply_len, "error: %s", err);
+		else
+			snprintf(req->reply, req->reply_len, "ok dirty=%ld", n);
+		break;
+	}
+	case VMX_REQ_STUN:
+		stun(vm, req->data, req->reply, req->reply_len);
+		break;
+	case VMX_REQ_LOAD_STATE:
+		load_state(vm, req->data, req->reply, req->reply_len);
+		break;
+	case VMX_REQ_MIGRATE_RESUME:
+		migrate_resume(vm, req->reply, req->reply_len);
+		break;
+	case VMX_REQ_POWER_OFF:
+		/* No copy here may run again, whatever state the VM was in. */
+		vmx_events_flush(vm);
+		pthread_mutex_lock(&vm->lock);
+		if (vm->incoming) {
+			snprintf(vm->failure, sizeof(vm->failure), "incoming migration failed");
+			vm->state = VMX_STATE_FAILED;
+		} else {
+			vm->state = VMX_STATE_MIGRATED;
+		}
+		pthread_mutex_unlock(&vm->lock);
+		snprintf(req->reply, req->reply_len, "ok powered off");
+		stop = 1;
 		break;
 	case VMX_REQ_SHUTDOWN:
 		vmx_events_flush(vm);
@@ -270,6 +423,8 @@ int vmx_vcpu_run(struct vmx_vcpu *vcpu)
 			if (serve_requests(vcpu))
 				break;
 		}
+		if (atomic_load_explicit(&vm->throttle_until, memory_order_relaxed))
+			vmx_throttle_sleep(vm);
 		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				run->immediate_exit = 0;
