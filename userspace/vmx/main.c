@@ -256,10 +256,8 @@ int main(int argc, char **argv)
 	if (vm.ftm_memory && vmx_migrate_start(&vm, err, sizeof(err)))
 		goto fail_control;
 	if (opt.incoming &&
-	    vmx_ftm_incoming(&vm, opt.incoming, secret, secret_len, err, sizeof(err))) {
-		vmx_migrate_stop(&vm);
+	    vmx_ftm_incoming(&vm, opt.incoming, secret, secret_len, err, sizeof(err)))
 		goto fail_control;
-	}
 	explicit_bzero(secret, sizeof(secret));
 
 	run_ns = now_ns();
@@ -300,6 +298,9 @@ int main(int argc, char **argv)
 	return status;
 
 fail_control:
+	/* A request a thread already posted must not wait for a vCPU that never runs. */
+	vmx_fail(&vm, "%s", err);
+	vmx_migrate_stop(&vm);
 	vmx_control_stop(&vm);
 fail_throttle:
 	vmx_throttle_stop(&vm);

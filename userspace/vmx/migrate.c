@@ -144,8 +144,10 @@ static int load_state(struct vmx_vm *vm, const struct ftm_request *req)
 	rd.buf = (uintptr_t)blob.data;
 	rd.len = req->len;
 	if (ioctl(vm->ftm_fd, FTM_IOC_READ_STATE, &rd) < 0) {
-		snprintf(msg, sizeof(msg), "reading the state from the module: %s", strerror(errno));
-		status = failed(req, msg, -errno);
+		int e = errno;
+
+		snprintf(msg, sizeof(msg), "reading the state from the module: %s", strerror(e));
+		status = failed(req, msg, -e);
 	} else if (vmx_request_data(vm, VMX_REQ_LOAD_STATE, &blob, msg, sizeof(msg))) {
 		/* A state this vmx refuses ends the migration: nothing of it was applied. */
 		status = failed(req, msg, -EINVAL);
@@ -179,7 +181,7 @@ static int serve(struct vmx_vm *vm, const struct ftm_request *req)
 
 	switch (req->type) {
 	case FTM_REQ_DIRTY_START:
-		status = vmx_request(vm, VMX_REQ_DIRTY_START, NULL, msg, sizeof(msg)) ?
+		status = vmx_request(vm, VMX_REQ_DIRTY_TRACK, NULL, msg, sizeof(msg)) ?
 			 failed(req, msg, -EIO) : 0;
 		break;
 	case FTM_REQ_DIRTY_FETCH:

@@ -246,6 +246,7 @@ static void migrate_resume(struct vmx_vm *vm, char *reply, size_t len)
 		return;
 	}
 	vmx_throttle_set(vm, 0);
+	vm->migration_tracking = false;
 	if (vmx_dirty_log_stop(vm, err, sizeof(err))) {
 		/* Tracking left on costs speed, not correctness: run anyway. */
 		fprintf(stderr, "vmx: after the migration: %s\n", err);
@@ -307,14 +308,30 @@ static int do_request(struct vmx_vcpu *vcpu, struct vmx_request *req)
 		else
 			snprintf(req->reply, req->reply_len, "ok dirty logging");
 		break;
+	case VMX_REQ_DIRTY_TRACK:
+		if (vmx_dirty_log_start(vm, err, sizeof(err))) {
+			snprintf(req->reply, req->reply_len, "error: %s", err);
+		} else {
+			vm->migration_tracking = true;
+			snprintf(req->reply, req->reply_len, "ok dirty logging");
+		}
+		break;
 	case VMX_REQ_DIRTY_STOP:
+	case VMX_REQ_DIRTY_FETCH:
+		/* A fetch by hand would steal pages from the migration's copy. */
+		if (vm->migration_tracking) {
+			snprintf(req->reply, req->reply_len,
+				 "error: dirty logging belongs to a migration");
+			break;
+		}
+		if (req->kind == VMX_REQ_DIRTY_FETCH) {
+			dirty_fetch(vm, req->reply, req->reply_len);
+			break;
+		}
 		if (vmx_dirty_log_stop(vm, err, sizeof(err)))
 			snprintf(req->reply, req->reply_len, "error: %s", err);
 		else
 			snprintf(req->reply, req->reply_len, "ok dirty logging stopped");
-		break;
-	case VMX_REQ_DIRTY_FETCH:
-		dirty_fetch(vm, req->reply, req->reply_len);
 		break;
 	case VMX_REQ_STUN_BLOB:
 		pthread_mutex_lock(&vm->lock);

@@ -72,6 +72,7 @@ enum vmx_request_kind {
 	VMX_REQ_SHUTDOWN,
 	VMX_REQ_STUN_BLOB,		/* testing aid: write the migration blob and RAM */
 	/* From the migration thread (migrate.c), on the module's behalf: */
+	VMX_REQ_DIRTY_TRACK,		/* dirty logging on, for the migration */
 	VMX_REQ_DIRTY_BITMAP,		/* data: unsigned long[], the raw bitmap */
 	VMX_REQ_STUN,			/* data: struct vmx_state_blob, filled */
 	VMX_REQ_LOAD_STATE,		/* data: struct vmx_state_blob, loaded */
@@ -141,6 +142,7 @@ struct vmx_vm {
 	bool incoming;			/* destination, not live yet */
 	bool stunned;			/* source, stopped for the switch-over */
 	bool run_after_stun;		/* it was running when stunned */
+	bool migration_tracking;	/* vCPU thread only: the dirty log is the module's */
 
 	/* throttle.c */
 	_Atomic unsigned int throttle_pct;
