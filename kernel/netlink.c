@@ -239,12 +239,6 @@ int ftm_nl_vm_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return ftm_nl_dump_done(skb, err);
 }
 
-int ftm_nl_migration_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	/* No migration exists before the VMotion protocol lands. */
-	return 0;
-}
-
 /**
  * ftm_nl_notify_vm() - send a VM event to the host's "events" listeners
  * @vm: the VM
