@@ -22,6 +22,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -112,24 +113,44 @@ static void bar_end(void)
 	}
 }
 
+/* Columns of the terminal on stderr, 80 if unknown. */
+static unsigned int term_cols(void)
+{
+	struct winsize ws;
+
+	if (ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 20)
+		return ws.ws_col;
+	return 80;
+}
+
+/*
+ * "[#####...............]  25% precopy  round 1  sent 1.00 GB  118 MB/s
+ *  dirty 12.3k pg/s  downtime ~250 ms  throttle 10%", cut to the terminal's
+ * width so that \r redraws it in place.
+ */
 static void bar_draw(const struct follow *f)
 {
 	const struct ftmig *m = &f->cur;
-	unsigned int pct = mig_percent(m), i;
-	char sent[32], bw[32], dirty[32], state[24];
+	unsigned int pct = mig_percent(m), i, cols = term_cols();
+	char sent[32], bw[32], dirty[32], state[24], line[512];
+	size_t o = 0;
 
-	fputs("\r[", stderr);
+	line[o++] = '[';
 	for (i = 0; i < 20; i++)
-		fputc(i < pct / 5 ? '#' : '.', stderr);
-	fprintf(stderr, "] %3u%%  round %" PRIu64 "  sent %s  %s  dirty %s pg/s"
-		"  downtime ~%" PRIu64 " ms  throttle %" PRIu64 "%%  %s\033[K",
-		pct, ftmig_u(m, FTMIGRATE_A_MIGRATION_ROUND),
-		fmt_si(sent, sizeof(sent), ftmig_u(m, FTMIGRATE_A_MIGRATION_BYTES_SENT), "B"),
-		fmt_si(bw, sizeof(bw), ftmig_u(m, FTMIGRATE_A_MIGRATION_BANDWIDTH), "B/s"),
-		fmt_count(dirty, sizeof(dirty), ftmig_u(m, FTMIGRATE_A_MIGRATION_DIRTY_RATE)),
-		ftmig_u(m, FTMIGRATE_A_MIGRATION_EXPECTED_DOWNTIME_MS),
-		ftmig_u(m, FTMIGRATE_A_MIGRATION_THROTTLE),
-		mig_state(m, state, sizeof(state)));
+		line[o++] = i < pct / 5 ? '#' : '.';
+	snprintf(line + o, sizeof(line) - o,
+		 "] %3u%% %s  round %" PRIu64 "  sent %s  %s  dirty %s pg/s"
+		 "  downtime ~%" PRIu64 " ms  throttle %" PRIu64 "%%",
+		 pct, mig_state(m, state, sizeof(state)),
+		 ftmig_u(m, FTMIGRATE_A_MIGRATION_ROUND),
+		 fmt_si(sent, sizeof(sent), ftmig_u(m, FTMIGRATE_A_MIGRATION_BYTES_SENT), "B"),
+		 fmt_si(bw, sizeof(bw), ftmig_u(m, FTMIGRATE_A_MIGRATION_BANDWIDTH), "B/s"),
+		 fmt_count(dirty, sizeof(dirty), ftmig_u(m, FTMIGRATE_A_MIGRATION_DIRTY_RATE)),
+		 ftmig_u(m, FTMIGRATE_A_MIGRATION_EXPECTED_DOWNTIME_MS),
+		 ftmig_u(m, FTMIGRATE_A_MIGRATION_THROTTLE));
+	if (strlen(line) >= cols)
+		line[cols - 1] = '\0';
+	fprintf(stderr, "\r%s\033[K", line);
 	fflush(stderr);
 	bar_shown = 1;
 }
