@@ -27,6 +27,7 @@ then misbehaves in the way --case names:
   state-out-of-order   a STATE chunk whose offset skips bytes
   state-too-big        a STATE chunk announcing more than 16 MiB
   complete-early       COMPLETE before all pages arrived
+  silent-after-prepare nothing more after PREPARED
 
 It prints every frame it sends and receives, and the destination's
 reaction: "reaction: error CODE (NAME) MSG" for an ERROR frame,
@@ -306,7 +307,7 @@ FRAME_CASES = ["bad-magic", "bad-version", "bad-flags", "bad-crc", "bad-seq",
                "oversized", "truncated", "unknown-type", "unexpected-type"]
 STREAM_CASES = ["pages-out-of-range", "pages-misaligned-gpa", "pages-bad-count",
                 "pages-short", "state-out-of-order", "state-too-big",
-                "complete-early"]
+                "complete-early", "silent-after-prepare"]
 PREPARE_CASES = ["prepare-bad-cookie", "prepare-bad-layout", "prepare-bad-config"]
 AUTH_CASES = ["wrong-secret", "garbage", "silent", "unknown-id"]
 CASES = ["good"] + AUTH_CASES + PREPARE_CASES + FRAME_CASES + STREAM_CASES
@@ -346,6 +347,8 @@ def stream_case(peer, case, args):
                   f"STATE seq {peer.tx_seq}: offset 0, 16 of 16")
         peer.send(COMPLETE, struct.pack(">QQ", 1, 16),
                   f"COMPLETE seq {peer.tx_seq}: 1 page, 16 state bytes")
+    elif case == "silent-after-prepare":
+        peer.log("sent: nothing after PREPARED")
     else:
         raise AssertionError(case)
 
