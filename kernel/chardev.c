@@ -15,6 +15,7 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/nsproxy.h>
+#include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -237,6 +238,114 @@ static long ftm_ioc_query_vm(struct ftm_file *ff, void __user *uarg)
 	return err ?: ftm_copy_struct_out(uarg, &q, sizeof(q));
 }
 
+/* The VM of this file, for the ioctls that act on it. */
+static struct ftm_vm *ftm_file_vm(struct ftm_file *ff)
+{
+	struct ftm_vm *vm;
+
+	mutex_lock(&ff->lock);
+	vm = ff->vm;
+	mutex_unlock(&ff->lock);
+	return vm;
+}
+
+static long ftm_ioc_add_memory(struct ftm_file *ff, void __user *uarg)
+{
+	struct ftm_memory_region r;
+	struct ftm_vm *vm = ftm_file_vm(ff);
+	int err;
+
+	err = ftm_copy_struct_in(&r, sizeof(r), FTM_MEMORY_REGION_SIZE_VER0, uarg);
+	if (err)
+		return err;
+	if (r.flags || r.reserved0 || !ftm_zeroed(r.reserved, sizeof(r.reserved)))
+		return -EINVAL;
+	if (!vm)
+		return -ENOENT;
+	return ftm_mem_add_region(vm, &r);
+}
+
+static long ftm_ioc_incoming(struct ftm_file *ff, void __user *uarg)
+{
+	struct ftm_vm *vm = ftm_file_vm(ff);
+	struct ftm_incoming in;
+	int err;
+
+	err = ftm_copy_struct_in(&in, sizeof(in), FTM_INCOMING_SIZE_VER0, uarg);
+	if (err)
+		return err;
+	if (in.flags || in.reserved0 || !ftm_zeroed(in.reserved, sizeof(in.reserved)) ||
+	    !in.migration_id || in.secret_len > FTM_SECRET_MAX ||
+	    (in.secret_len && in.secret_len < FTM_SECRET_MIN) ||
+	    !ftm_zeroed(in.secret + in.secret_len, FTM_SECRET_MAX - in.secret_len))
+		return -EINVAL;
+	if (!vm)
+		return -ENOENT;
+
+	mutex_lock(&vm->lock);
+	if (!vm->nr_regions)
+		err = -ENOMEM;	/* nothing to receive into */
+	else if (vm->incoming_id || vm->migration)
+		err = -EBUSY;
+	if (!err) {
+		memcpy(vm->secret, in.secret, FTM_SECRET_MAX);
+		vm->secret_len = in.secret_len;
+		WRITE_ONCE(vm->incoming_id, in.migration_id);
+	}
+	mutex_unlock(&vm->lock);
+	memzero_explicit(&in, sizeof(in));
+	return err;
+}
+
+static long ftm_ioc_reply(struct ftm_file *ff, void __user *uarg)
+{
+	struct ftm_vm *vm = ftm_file_vm(ff);
+	struct ftm_reply r;
+	int err;
+
+	err = ftm_copy_struct_in(&r, sizeof(r), FTM_REPLY_SIZE_VER0, uarg);
+	if (err)
+		return err;
+	if (r.flags || r.reserved0 || !ftm_zeroed(r.reserved, sizeof(r.reserved)))
+		return -EINVAL;
+	if (!vm)
+		return -ENOENT;
+	return ftm_vmreq_reply(&vm->req, &r);
+}
+
+static long ftm_ioc_read_state(struct ftm_file *ff, void __user *uarg)
+{
+	struct ftm_vm *vm = ftm_file_vm(ff);
+	struct ftm_state_read sr;
+	int err;
+
+	err = ftm_copy_struct_in(&sr, sizeof(sr), FTM_STATE_READ_SIZE_VER0, uarg);
+	if (err)
+		return err;
+	if (sr.flags || !ftm_zeroed(sr.reserved, sizeof(sr.reserved)))
+		return -EINVAL;
+	if (!vm)
+		return -ENOENT;
+	return ftm_vmreq_read_state(&vm->req, u64_to_user_ptr(sr.buf), sr.len);
+}
+
+static ssize_t ftm_read(struct file *file, char __user *buf, size_t count,
+			loff_t *ppos)
+{
+	struct ftm_vm *vm = ftm_file_vm(file->private_data);
+
+	if (!vm)
+		return -ENOENT;
+	return ftm_vmreq_read(&vm->req, buf, count, file->f_flags & O_NONBLOCK);
+}
+
+static __poll_t ftm_poll(struct file *file, poll_table *wait)
+{
+	struct ftm_vm *vm = ftm_file_vm(file->private_data);
+
+	return vm ? ftm_vmreq_poll(&vm->req, file, wait) : EPOLLERR;
+}
+
 static long ftm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct ftm_file *ff = file->private_data;
@@ -251,6 +360,14 @@ static long ftm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ftm_ioc_create_vm(ff, uarg);
 	case FTM_IOC_QUERY_VM:
 		return ftm_ioc_query_vm(ff, uarg);
+	case FTM_IOC_ADD_MEMORY:
+		return ftm_ioc_add_memory(ff, uarg);
+	case FTM_IOC_INCOMING:
+		return ftm_ioc_incoming(ff, uarg);
+	case FTM_IOC_REPLY:
+		return ftm_ioc_reply(ff, uarg);
+	case FTM_IOC_READ_STATE:
+		return ftm_ioc_read_state(ff, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -260,6 +377,8 @@ static const struct file_operations ftm_fops = {
 	.owner		= THIS_MODULE,
 	.open		= ftm_open,
 	.release	= ftm_release,
+	.read		= ftm_read,
+	.poll		= ftm_poll,
 	.unlocked_ioctl	= ftm_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= noop_llseek,
@@ -280,6 +399,13 @@ static void __init ftm_check_uapi_layouts(void)
 	BUILD_BUG_ON(sizeof(struct ftm_vm_create) != FTM_VM_CREATE_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct ftm_vm_info) != FTM_VM_INFO_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct ftm_type_info) != 40);
+	BUILD_BUG_ON(sizeof(struct ftm_memory_region) != FTM_MEMORY_REGION_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ftm_incoming) != FTM_INCOMING_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ftm_reply) != FTM_REPLY_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ftm_state_read) != FTM_STATE_READ_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ftm_request) != 48);
+	BUILD_BUG_ON(offsetof(struct ftm_reply, data) != 24);
+	BUILD_BUG_ON(offsetof(struct ftm_incoming, secret) != 24);
 	/* 32-bit callers see the same layout (compat_ptr_ioctl relies on it). */
 	BUILD_BUG_ON(offsetof(struct ftm_type_list, types) != 16);
 	BUILD_BUG_ON(offsetof(struct ftm_vm_create, config) != 88);

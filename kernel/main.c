@@ -16,9 +16,12 @@ static int __init ftm_init(void)
 {
 	int err;
 
-	err = ftm_vm_cache_init();
+	err = ftm_frame_init();
 	if (err)
 		return err;
+	err = ftm_vm_cache_init();
+	if (err)
+		goto err_frame;
 	err = ftm_vmotion_init();
 	if (err)
 		goto err_cache;
@@ -44,6 +47,8 @@ err_types:
 	ftm_vmotion_exit();
 err_cache:
 	ftm_vm_cache_exit();
+err_frame:
+	ftm_frame_exit();
 	return err;
 }
 
@@ -54,6 +59,7 @@ static void __exit ftm_exit(void)
 	ftm_netns_exit();
 	ftm_vmotion_exit();
 	ftm_vm_cache_exit();
+	ftm_frame_exit();
 }
 
 module_init(ftm_init);

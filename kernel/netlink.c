@@ -28,7 +28,7 @@ static const struct genl_multicast_group ftm_nl_mcgrps[] = {
 	},
 };
 
-static struct genl_family ftm_nl_family __ro_after_init = {
+struct genl_family ftm_nl_family __ro_after_init = {
 	.name		= FTMIGRATE_FAMILY_NAME,
 	.version	= FTMIGRATE_FAMILY_VERSION,
 	.netnsok	= true,
@@ -239,12 +239,6 @@ int ftm_nl_vm_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return ftm_nl_dump_done(skb, err);
 }
 
-int ftm_nl_migration_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	/* No migration exists before the VMotion protocol lands. */
-	return 0;
-}
-
 /**
  * ftm_nl_notify_vm() - send a VM event to the host's "events" listeners
  * @vm: the VM
@@ -279,6 +273,48 @@ void ftm_nl_notify_vm(struct ftm_vm *vm, u8 cmd)
 		goto drop;
 	nest = nla_nest_start(msg, FTMIGRATE_A_EVENT_VM);
 	if (!nest || ftm_nl_put_vm(msg, vm))
+		goto drop;
+	nla_nest_end(msg, nest);
+	genlmsg_end(msg, hdr);
+	genlmsg_multicast_netns(&ftm_nl_family, fn->net, msg, 0,
+				FTM_NL_MCGRP_EVENTS, GFP_KERNEL);
+	goto out;
+drop:
+	nlmsg_free(msg);
+out:
+	mutex_unlock(&fn->event_lock);
+}
+
+/**
+ * ftm_nl_notify_migration() - send a migration event to the host's listeners
+ * @mig: the migration
+ * @cmd: FTMIGRATE_CMD_MIGRATION_STATE_NTF or FTMIGRATE_CMD_MIGRATION_PROGRESS_NTF
+ *
+ * Numbered and ordered with the VM events, as ftm_nl_notify_vm().
+ */
+void ftm_nl_notify_migration(struct ftm_migration *mig, u8 cmd)
+{
+	struct ftm_net *fn = mig->fn;
+	struct sk_buff *msg;
+	struct nlattr *nest;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+
+	mutex_lock(&fn->event_lock);
+	fn->event_seq++;
+	if (!msg)
+		goto out;
+	hdr = genlmsg_put(msg, 0, 0, &ftm_nl_family, 0, cmd);
+	if (!hdr)
+		goto drop;
+	if (nla_put_u64_64bit(msg, FTMIGRATE_A_EVENT_SEQ, fn->event_seq,
+			      FTMIGRATE_A_EVENT_PAD) ||
+	    nla_put_u64_64bit(msg, FTMIGRATE_A_EVENT_TIMESTAMP_NS,
+			      ktime_get_real_ns(), FTMIGRATE_A_EVENT_PAD))
+		goto drop;
+	nest = nla_nest_start(msg, FTMIGRATE_A_EVENT_MIGRATION);
+	if (!nest || ftm_nl_put_migration(msg, mig))
 		goto drop;
 	nla_nest_end(msg, nest);
 	genlmsg_end(msg, hdr);

@@ -15,6 +15,68 @@ static const struct nla_policy ftmigrate_vm_get_nl_policy[FTMIGRATE_A_VM_ID + 1]
 	[FTMIGRATE_A_VM_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
+/* FTMIGRATE_CMD_MIGRATION_GET - request */
+static const struct nla_policy ftmigrate_migration_get_nl_policy[FTMIGRATE_A_MIGRATION_ID + 1] = {
+	[FTMIGRATE_A_MIGRATION_ID] = NLA_POLICY_MIN(NLA_U64, 1),
+};
+
+/* FTMIGRATE_CMD_LISTENER_SET - request */
+static const struct nla_policy ftmigrate_listener_set_nl_policy[FTMIGRATE_A_LISTENER_PORT + 1] = {
+	[FTMIGRATE_A_LISTENER_ADDR] = { .type = NLA_BE32, },
+	[FTMIGRATE_A_LISTENER_PORT] = { .type = NLA_BE16, },
+};
+
+/* FTMIGRATE_CMD_MIGRATION_BEGIN - request */
+static const struct nla_policy ftmigrate_migration_begin_nl_policy[FTMIGRATE_A_MIGRATION_SECRET + 1] = {
+	[FTMIGRATE_A_MIGRATION_ID] = NLA_POLICY_MIN(NLA_U64, 1),
+	[FTMIGRATE_A_MIGRATION_VM_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[FTMIGRATE_A_MIGRATION_TYPE] = NLA_POLICY_MAX(NLA_U32, 2),
+	[FTMIGRATE_A_MIGRATION_SECRET] = NLA_POLICY_RANGE(NLA_BINARY, 16, 64),
+};
+
+/* FTMIGRATE_CMD_MIGRATION_PREPARE - request */
+static const struct nla_policy ftmigrate_migration_prepare_nl_policy[FTMIGRATE_A_MIGRATION_COOKIE + 1] = {
+	[FTMIGRATE_A_MIGRATION_ID] = NLA_POLICY_MIN(NLA_U64, 1),
+	[FTMIGRATE_A_MIGRATION_COOKIE] = { .type = NLA_BINARY, .len = 4096, },
+	[FTMIGRATE_A_MIGRATION_SECRET] = NLA_POLICY_RANGE(NLA_BINARY, 16, 64),
+};
+
+/* FTMIGRATE_CMD_MIGRATION_PERFORM - request */
+static const struct nla_policy ftmigrate_migration_perform_nl_policy[FTMIGRATE_A_MIGRATION_THROTTLE_STEP + 1] = {
+	[FTMIGRATE_A_MIGRATION_ID] = NLA_POLICY_MIN(NLA_U64, 1),
+	[FTMIGRATE_A_MIGRATION_PEER_ADDR] = { .type = NLA_BE32, },
+	[FTMIGRATE_A_MIGRATION_PEER_PORT] = { .type = NLA_BE16, },
+	[FTMIGRATE_A_MIGRATION_P2P] = { .type = NLA_FLAG, },
+	[FTMIGRATE_A_MIGRATION_DOWNTIME_MS] = NLA_POLICY_RANGE(NLA_U32, 1, 30000),
+	[FTMIGRATE_A_MIGRATION_MAX_BANDWIDTH] = { .type = NLA_U64, },
+	[FTMIGRATE_A_MIGRATION_STREAMS] = NLA_POLICY_RANGE(NLA_U32, 1, 8),
+	[FTMIGRATE_A_MIGRATION_TIMEOUT_MS] = NLA_POLICY_MIN(NLA_U32, 100),
+	[FTMIGRATE_A_MIGRATION_THROTTLE_STEP] = NLA_POLICY_MAX(NLA_U32, 99),
+};
+
+/* FTMIGRATE_CMD_MIGRATION_FINISH - request */
+static const struct nla_policy ftmigrate_migration_finish_nl_policy[FTMIGRATE_A_MIGRATION_ID + 1] = {
+	[FTMIGRATE_A_MIGRATION_ID] = NLA_POLICY_MIN(NLA_U64, 1),
+};
+
+/* FTMIGRATE_CMD_MIGRATION_CONFIRM - request */
+static const struct nla_policy ftmigrate_migration_confirm_nl_policy[FTMIGRATE_A_MIGRATION_ID + 1] = {
+	[FTMIGRATE_A_MIGRATION_ID] = NLA_POLICY_MIN(NLA_U64, 1),
+};
+
+/* FTMIGRATE_CMD_MIGRATION_CANCEL - request */
+static const struct nla_policy ftmigrate_migration_cancel_nl_policy[FTMIGRATE_A_MIGRATION_ID + 1] = {
+	[FTMIGRATE_A_MIGRATION_ID] = NLA_POLICY_MIN(NLA_U64, 1),
+};
+
+/* FTMIGRATE_CMD_MIGRATION_SET - request */
+static const struct nla_policy ftmigrate_migration_set_nl_policy[FTMIGRATE_A_MIGRATION_THROTTLE_STEP + 1] = {
+	[FTMIGRATE_A_MIGRATION_ID] = NLA_POLICY_MIN(NLA_U64, 1),
+	[FTMIGRATE_A_MIGRATION_DOWNTIME_MS] = NLA_POLICY_RANGE(NLA_U32, 1, 30000),
+	[FTMIGRATE_A_MIGRATION_MAX_BANDWIDTH] = { .type = NLA_U64, },
+	[FTMIGRATE_A_MIGRATION_THROTTLE_STEP] = NLA_POLICY_MAX(NLA_U32, 99),
+};
+
 /* Ops table: requests are validated strictly against the policies above. */
 const struct genl_ops ftm_nl_ops[FTM_NL_N_OPS] = {
 	{
@@ -38,7 +100,71 @@ const struct genl_ops ftm_nl_ops[FTM_NL_N_OPS] = {
 	},
 	{
 		.cmd		= FTMIGRATE_CMD_MIGRATION_GET,
+		.doit		= ftm_nl_migration_get_doit,
 		.dumpit		= ftm_nl_migration_get_dumpit,
+		.policy		= ftmigrate_migration_get_nl_policy,
+		.maxattr	= ARRAY_SIZE(ftmigrate_migration_get_nl_policy) - 1,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= FTMIGRATE_CMD_LISTENER_SET,
+		.doit		= ftm_nl_listener_set_doit,
+		.policy		= ftmigrate_listener_set_nl_policy,
+		.maxattr	= ARRAY_SIZE(ftmigrate_listener_set_nl_policy) - 1,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= FTMIGRATE_CMD_LISTENER_GET,
+		.doit		= ftm_nl_listener_get_doit,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= FTMIGRATE_CMD_MIGRATION_BEGIN,
+		.doit		= ftm_nl_migration_begin_doit,
+		.policy		= ftmigrate_migration_begin_nl_policy,
+		.maxattr	= ARRAY_SIZE(ftmigrate_migration_begin_nl_policy) - 1,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= FTMIGRATE_CMD_MIGRATION_PREPARE,
+		.doit		= ftm_nl_migration_prepare_doit,
+		.policy		= ftmigrate_migration_prepare_nl_policy,
+		.maxattr	= ARRAY_SIZE(ftmigrate_migration_prepare_nl_policy) - 1,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= FTMIGRATE_CMD_MIGRATION_PERFORM,
+		.doit		= ftm_nl_migration_perform_doit,
+		.policy		= ftmigrate_migration_perform_nl_policy,
+		.maxattr	= ARRAY_SIZE(ftmigrate_migration_perform_nl_policy) - 1,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= FTMIGRATE_CMD_MIGRATION_FINISH,
+		.doit		= ftm_nl_migration_finish_doit,
+		.policy		= ftmigrate_migration_finish_nl_policy,
+		.maxattr	= ARRAY_SIZE(ftmigrate_migration_finish_nl_policy) - 1,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= FTMIGRATE_CMD_MIGRATION_CONFIRM,
+		.doit		= ftm_nl_migration_confirm_doit,
+		.policy		= ftmigrate_migration_confirm_nl_policy,
+		.maxattr	= ARRAY_SIZE(ftmigrate_migration_confirm_nl_policy) - 1,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= FTMIGRATE_CMD_MIGRATION_CANCEL,
+		.doit		= ftm_nl_migration_cancel_doit,
+		.policy		= ftmigrate_migration_cancel_nl_policy,
+		.maxattr	= ARRAY_SIZE(ftmigrate_migration_cancel_nl_policy) - 1,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= FTMIGRATE_CMD_MIGRATION_SET,
+		.doit		= ftm_nl_migration_set_doit,
+		.policy		= ftmigrate_migration_set_nl_policy,
+		.maxattr	= ARRAY_SIZE(ftmigrate_migration_set_nl_policy) - 1,
 		.flags		= GENL_ADMIN_PERM,
 	},
 };

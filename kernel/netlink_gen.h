@@ -14,9 +14,19 @@ int ftm_nl_type_get_doit(struct sk_buff *skb, struct genl_info *info);
 int ftm_nl_type_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int ftm_nl_vm_get_doit(struct sk_buff *skb, struct genl_info *info);
 int ftm_nl_vm_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int ftm_nl_migration_get_doit(struct sk_buff *skb, struct genl_info *info);
 int ftm_nl_migration_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int ftm_nl_listener_set_doit(struct sk_buff *skb, struct genl_info *info);
+int ftm_nl_listener_get_doit(struct sk_buff *skb, struct genl_info *info);
+int ftm_nl_migration_begin_doit(struct sk_buff *skb, struct genl_info *info);
+int ftm_nl_migration_prepare_doit(struct sk_buff *skb, struct genl_info *info);
+int ftm_nl_migration_perform_doit(struct sk_buff *skb, struct genl_info *info);
+int ftm_nl_migration_finish_doit(struct sk_buff *skb, struct genl_info *info);
+int ftm_nl_migration_confirm_doit(struct sk_buff *skb, struct genl_info *info);
+int ftm_nl_migration_cancel_doit(struct sk_buff *skb, struct genl_info *info);
+int ftm_nl_migration_set_doit(struct sk_buff *skb, struct genl_info *info);
 
-#define FTM_NL_N_OPS 4
+#define FTM_NL_N_OPS 13
 extern const struct genl_ops ftm_nl_ops[FTM_NL_N_OPS];
 
 #endif /* _FTM_NETLINK_GEN_H */

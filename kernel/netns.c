@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Hosts are network namespaces: each has its own VM table (and, later, its
- * listener and migrations).  Nothing is shared between two of them.
+ * Hosts are network namespaces: each has its own VM table, listener and
+ * migrations.  Nothing is shared between two of them.
  */
 #include <net/netns/generic.h>
 
@@ -27,6 +27,10 @@ static int __net_init ftm_net_init(struct net *net)
 	fn->net = net;
 	xa_init_flags(&fn->vms, XA_FLAGS_ALLOC1);
 	mutex_init(&fn->event_lock);
+	mutex_init(&fn->listener_lock);
+	xa_init(&fn->migrations);
+	atomic_set(&fn->workers, 0);
+	init_waitqueue_head(&fn->workers_wq);
 	return 0;
 }
 
@@ -34,6 +38,11 @@ static void __net_exit ftm_net_exit(struct net *net)
 {
 	struct ftm_net *fn = ftm_net(net);
 
+	/* No new connections, then no migrations, before the sockets' netns goes. */
+	ftm_listener_close(fn);
+	ftm_migrations_stop(fn);
+	xa_destroy(&fn->migrations);
+	mutex_destroy(&fn->listener_lock);
 	/* Every VM's file pins its netns, so none can be left here. */
 	WARN_ON(!xa_empty(&fn->vms));
 	xa_destroy(&fn->vms);

@@ -45,6 +45,9 @@ static void ftm_vm_release(struct kref *ref)
 
 	/* Only holders of a reference read the config; dumps do not. */
 	kvfree(vm->config);
+	ftm_mem_release(vm);
+	ftm_vmreq_release(&vm->req);
+	mutex_destroy(&vm->lock);
 	call_rcu(&vm->rcu, ftm_vm_free_rcu);
 }
 
@@ -87,6 +90,8 @@ struct ftm_vm *ftm_vm_create(struct ftm_net *fn, const char *name,
 		goto err_free;
 	}
 	kref_init(&vm->ref);
+	mutex_init(&vm->lock);
+	ftm_vmreq_init(&vm->req);
 	vm->fn = fn;
 	vm->state = FTMIGRATE_VM_STATE_CREATED;
 	strscpy(vm->name, name, sizeof(vm->name));
@@ -123,6 +128,8 @@ err_free:
 void ftm_vm_destroy(struct ftm_vm *vm)
 {
 	xa_erase(&vm->fn->vms, vm->id);
+	/* A migration using the VM fails (or, past stun, goes on without it). */
+	ftm_migration_vm_gone(vm);
 	WRITE_ONCE(vm->state, FTMIGRATE_VM_STATE_DESTROYED);
 	trace_ftm_vm_destroy(vm);
 	ftm_nl_notify_vm(vm, FTMIGRATE_CMD_VM_DESTROYED_NTF);

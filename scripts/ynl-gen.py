@@ -120,6 +120,10 @@ def policy_entry(sp, set_name, a):
     checks = a.get('checks', {})
     if t in ('u8', 'u16', 'u32', 'u64', 's32', 's64'):
         nla = 'NLA_' + t.upper()
+        if a.get('byte-order') == 'big-endian':
+            if t not in ('u16', 'u32') or checks:
+                raise SystemExit(f'ynl-gen: big-endian {t} with checks not supported')
+            return f'{{ .type = NLA_BE{t[1:]}, }}'
         if 'min' in checks and 'max' in checks:
             return f'NLA_POLICY_RANGE({nla}, {checks["min"]}, {checks["max"]})'
         if 'min' in checks:
@@ -134,6 +138,13 @@ def policy_entry(sp, set_name, a):
     if t == 'binary':
         if 'exact-len' in checks:
             return f'NLA_POLICY_EXACT_LEN({checks["exact-len"]})'
+        if 'min-len' in checks and 'max-len' in checks:
+            return (f'NLA_POLICY_RANGE(NLA_BINARY, {checks["min-len"]}, '
+                    f'{checks["max-len"]})')
+        if 'min-len' in checks:
+            return f'NLA_POLICY_MIN_LEN({checks["min-len"]})'
+        if 'max-len' in checks:
+            return f'{{ .type = NLA_BINARY, .len = {checks["max-len"]}, }}'
         return '{ .type = NLA_BINARY, }'
     if t == 'flag':
         return '{ .type = NLA_FLAG, }'

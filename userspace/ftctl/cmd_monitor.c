@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ftctl monitor: VM events of this host, one line each as they arrive
- * (the "events" multicast group).
+ * ftctl monitor: VM and migration events of this host, one line each as
+ * they arrive (the "events" multicast group).
  *
  * stdout carries events only.  Lost events are reported on stderr: the
  * socket's ENOBUFS (receive buffer overrun), and any gap in the per-host
@@ -31,42 +31,6 @@ struct monitor {
 	bool out_err;		/* stdout failed */
 };
 
-struct event {
-	uint64_t seq;
-	uint64_t timestamp_ns;
-	struct ftvm vm;
-	bool have_seq, have_ts, have_vm;
-};
-
-static int event_attr_cb(const struct nlattr *attr, void *data)
-{
-	struct event *ev = data;
-
-	switch (mnl_attr_get_type(attr)) {
-	case FTMIGRATE_A_EVENT_SEQ:
-		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
-			goto bad;
-		ev->seq = mnl_attr_get_u64(attr);
-		ev->have_seq = true;
-		break;
-	case FTMIGRATE_A_EVENT_TIMESTAMP_NS:
-		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
-			goto bad;
-		ev->timestamp_ns = mnl_attr_get_u64(attr);
-		ev->have_ts = true;
-		break;
-	case FTMIGRATE_A_EVENT_VM:
-		if (ftvm_parse_nested(attr, &ev->vm) < 0)
-			goto bad;
-		ev->have_vm = true;
-		break;
-	}
-	return MNL_CB_OK;
-bad:
-	errno = EBADMSG;
-	return MNL_CB_ERROR;
-}
-
 static const char *event_name(int cmd)
 {
 	switch (cmd) {
@@ -74,6 +38,10 @@ static const char *event_name(int cmd)
 		return "vm-created";
 	case FTMIGRATE_CMD_VM_DESTROYED_NTF:
 		return "vm-destroyed";
+	case FTMIGRATE_CMD_MIGRATION_STATE_NTF:
+		return "migration-state";
+	case FTMIGRATE_CMD_MIGRATION_PROGRESS_NTF:
+		return "migration-progress";
 	}
 	return NULL;
 }
@@ -87,13 +55,27 @@ static void check_seq(struct monitor *mon, uint64_t seq)
 	mon->have_last = true;
 }
 
-static void print_event_text(const char *name, const struct event *ev)
+static bool is_migration_event(int cmd)
+{
+	return cmd == FTMIGRATE_CMD_MIGRATION_STATE_NTF ||
+	       cmd == FTMIGRATE_CMD_MIGRATION_PROGRESS_NTF;
+}
+
+static void print_event_text(const char *name, int cmd,
+			     const struct ftevent *ev)
 {
 	char tbuf[TIME_STR_LEN], uuid[UUID_STR_LEN];
 	const struct ftvm *vm = &ev->vm;
 
-	printf("seq=%" PRIu64 " time=%s %s id=%" PRIu32, ev->seq,
-	       fmt_time(tbuf, ev->timestamp_ns), name, vm->id);
+	printf("seq=%" PRIu64 " time=%s %s", ev->seq,
+	       fmt_time(tbuf, ev->timestamp_ns), name);
+	if (is_migration_event(cmd)) {
+		/* Every attribute, id first: " id=... state=...". */
+		ftmig_print_words(&ev->mig);
+		putchar('\n');
+		return;
+	}
+	printf(" id=%" PRIu32, vm->id);
 	if (vm->have & FTVM_HAVE_NAME) {
 		fputs(" name=", stdout);
 		text_word(vm->name);
@@ -105,26 +87,32 @@ static void print_event_text(const char *name, const struct event *ev)
 	putchar('\n');
 }
 
-static void print_event_json(const char *name, const struct event *ev)
+static void print_event_json(const char *name, int cmd,
+			     const struct ftevent *ev)
 {
 	printf("{\"seq\":%" PRIu64 ",\"timestamp_ns\":%" PRIu64
-	       ",\"event\":\"%s\",\"vm\":", ev->seq, ev->timestamp_ns, name);
-	ftvm_print_json(&ev->vm);
+	       ",\"event\":\"%s\",", ev->seq, ev->timestamp_ns, name);
+	if (is_migration_event(cmd)) {
+		fputs("\"migration\":", stdout);
+		ftmig_print_json(&ev->mig);
+	} else {
+		fputs("\"vm\":", stdout);
+		ftvm_print_json(&ev->vm);
+	}
 	puts("}");
 }
 
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct monitor *mon = data;
-	struct event ev = { 0 };
+	struct ftevent ev;
 	const char *name;
 	int cmd;
 
 	cmd = ftnl_msg_cmd(nlh, mon->nl);
 	if (cmd < 0)
 		return MNL_CB_OK;
-	if (mnl_attr_parse(nlh, sizeof(struct genlmsghdr), event_attr_cb,
-			   &ev) < 0 || !ev.have_seq) {
+	if (ftevent_parse(nlh, &ev) < 0) {
 		fprintf(stderr, "ftctl: malformed event ignored\n");
 		return MNL_CB_OK;
 	}
@@ -133,16 +121,16 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	name = event_name(cmd);
 	if (!name)
 		return MNL_CB_OK;
-	if (!ev.have_ts || !ev.have_vm) {
+	if (!ev.have_ts || !(is_migration_event(cmd) ? ev.have_mig : ev.have_vm)) {
 		fprintf(stderr, "ftctl: malformed event ignored (seq=%" PRIu64 ")\n",
 			ev.seq);
 		return MNL_CB_OK;
 	}
 
 	if (opt_json)
-		print_event_json(name, &ev);
+		print_event_json(name, cmd, &ev);
 	else
-		print_event_text(name, &ev);
+		print_event_text(name, cmd, &ev);
 	if (fflush(stdout) == EOF) {
 		mon->out_err = true;
 		return MNL_CB_STOP;
@@ -151,26 +139,6 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	if (mon->count && mon->printed >= mon->count)
 		return MNL_CB_STOP;
 	return MNL_CB_OK;
-}
-
-/* "--name VALUE" or "--name=VALUE": the value, or NULL if @argv[*i] is not it. */
-static const char *opt_value(int argc, char **argv, int *i, const char *name,
-			     bool *missing)
-{
-	size_t len = strlen(name);
-	const char *a = argv[*i];
-
-	if (strncmp(a, name, len))
-		return NULL;
-	if (a[len] == '=')
-		return a + len + 1;
-	if (a[len])
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = true;
-		return NULL;
-	}
-	return argv[++*i];
 }
 
 static int create_ready_file(const char *path)

@@ -3,7 +3,7 @@
  * ftctl: the operator CLI of ftmigrate.  Global options, then a command.
  *
  * Exit status: 0 success, 1 failure (reported as one line on stderr),
- * 2 bad command line.
+ * 2 bad command line (one line on stderr), 3 a migration was cancelled.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -27,18 +27,62 @@ static const char usage_text[] =
 "  vm list                 VM objects of this host\n"
 "  vm show ID              one VM object, ID a positive integer\n"
 "  monitor [--count N] [--ready-file PATH]\n"
-"                          print VM events as they arrive, one per line;\n"
-"                          --count N: exit after N events;\n"
+"                          print VM and migration events as they arrive, one\n"
+"                          per line; --count N: exit after N events;\n"
 "                          --ready-file PATH: create PATH once subscribed\n"
+"\n"
+"  listen ADDR:PORT        open or move this host's migration listener\n"
+"                          (IPv4; :PORT for any address)\n"
+"  listen off              close it\n"
+"  listener                show it\n"
+"\n"
+"  migrate VM --to ADDR:PORT --secret-file FILE [--id ID] [--downtime MS]\n"
+"          [--bandwidth RATE] [--streams N] [--timeout SECONDS]\n"
+"          [--throttle-step PCT] [--json]\n"
+"                          move VM (an id or name) to the host listening on\n"
+"                          ADDR:PORT, peer to peer, and follow it to the end:\n"
+"                          a progress bar when stderr is a terminal, else a\n"
+"                          line per state and per round; --json: one object\n"
+"                          per event, then {\"event\":\"result\",...}.  The\n"
+"                          secret is FILE's bytes, 16 to 64, the same file\n"
+"                          on both hosts; --id defaults to a random id.\n"
+"                          Interrupt once to cancel, twice to stop waiting.\n"
+"                          Exit 0 completed, 1 failed, 3 cancelled.\n"
+"  migrate cancel ID       cancel a migration; fine if it already ended\n"
+"\n"
+"  migration list          migrations of this host, either side\n"
+"  migration show ID       every attribute of one\n"
+"  The steps one by one, for orchestrators; each prints the kernel's reply:\n"
+"  migration begin VM --id ID --secret-file FILE [--type vmotion|ft|ftcpt]\n"
+"                          source: prints the cookie for prepare, as hex\n"
+"  migration prepare --id ID --cookie HEX [--secret-file FILE]\n"
+"                          destination\n"
+"  migration perform --id ID --to ADDR:PORT [--downtime MS] [--bandwidth RATE]\n"
+"          [--streams N] [--timeout SECONDS] [--throttle-step PCT] [--p2p]\n"
+"                          source: starts the transfer and returns\n"
+"  migration finish ID     destination\n"
+"  migration confirm ID    source\n"
+"  migration set ID [--downtime MS] [--bandwidth RATE] [--throttle-step PCT]\n"
+"                          change a running migration\n"
+"\n"
+"Migration parameters (the kernel's defaults when not given):\n"
+"  --downtime MS           longest acceptable stun, 1 to 600000\n"
+"  --bandwidth RATE        cap in bytes per second, 0 for none: 500000000,\n"
+"                          500M = 500MB (10^6 bytes), 100MiB (2^20 bytes),\n"
+"                          1.5G, or bits: 4Gbit\n"
+"  --streams N             TCP data streams, 1 to 8\n"
+"  --timeout SECONDS       fail the migration if not done by then\n"
+"  --throttle-step PCT     vCPU time taken per round that does not converge,\n"
+"                          0 to 99, 0 for no throttling\n"
 "\n"
 "Options:\n"
 "  -j, --json              JSON output: one document, or one object per\n"
-"                          line for monitor\n"
+"                          line for monitor and migrate\n"
 "  -h, --help              this text\n"
 "\n"
-"vm list, vm show and monitor need CAP_NET_ADMIN.\n"
+"Everything but version and types needs CAP_NET_ADMIN.\n"
 "\n"
-"Exit status: 0 success, 1 failure, 2 bad command line.\n";
+"Exit status: 0 success, 1 failure, 2 bad command line (migrate: 3 cancelled).\n";
 
 int usage_error(const char *fmt, ...)
 {
@@ -48,8 +92,7 @@ int usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputs("\n", stderr);
-	fputs(usage_text, stderr);
+	fputs(" (ftctl --help for usage)\n", stderr);
 	return EXIT_USAGE;
 }
 
@@ -61,6 +104,10 @@ static const struct {
 	{ "types",	cmd_types },
 	{ "vm",		cmd_vm },
 	{ "monitor",	cmd_monitor },
+	{ "listen",	cmd_listen },
+	{ "listener",	cmd_listener },
+	{ "migration",	cmd_migration },
+	{ "migrate",	cmd_migrate },
 };
 
 int main(int argc, char **argv)
@@ -83,8 +130,11 @@ int main(int argc, char **argv)
 			return usage_error("unknown option '%s'", opt);
 		}
 	}
-	if (a >= argc)
-		return usage_error("no command");
+	if (a >= argc) {
+		fputs("ftctl: no command\n", stderr);
+		fputs(usage_text, stderr);
+		return EXIT_USAGE;
+	}
 	if (!strcmp(argv[a], "help")) {
 		fputs(usage_text, stdout);
 		return EXIT_OK;

@@ -22,6 +22,7 @@
 /* One request in flight: the caller's callback and where errors go. */
 struct ftnl_req {
 	struct ftnl *nl;
+	const struct nlmsghdr *sent;	/* the request, for error offsets */
 	uint16_t family;
 	mnl_cb_t cb;
 	void *data;
@@ -38,9 +39,26 @@ int ftnl_msg_cmd(const struct nlmsghdr *nlh, const struct ftnl *nl)
 	return genl->cmd;
 }
 
+/* The top-level attribute of @sent that holds byte @off of it, or 0. */
+static int ftnl_attr_at(const struct nlmsghdr *sent, uint32_t off)
+{
+	const struct nlattr *attr;
+
+	if (!sent)
+		return 0;
+	mnl_attr_for_each(attr, sent, sizeof(struct genlmsghdr)) {
+		uint32_t start = (const char *)attr - (const char *)sent;
+
+		if (off >= start && off < start + attr->nla_len)
+			return mnl_attr_get_type(attr);
+	}
+	return 0;
+}
+
 static int ftnl_extack_attr_cb(const struct nlattr *attr, void *data)
 {
-	struct ftnl *nl = data;
+	struct ftnl_req *req = data;
+	struct ftnl *nl = req->nl;
 
 	switch (mnl_attr_get_type(attr)) {
 	case NLMSGERR_ATTR_MSG:
@@ -48,18 +66,21 @@ static int ftnl_extack_attr_cb(const struct nlattr *attr, void *data)
 			snprintf(nl->extack, sizeof(nl->extack), "%s",
 				 mnl_attr_get_str(attr));
 		break;
+	case NLMSGERR_ATTR_OFFS:
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			nl->bad_attr = ftnl_attr_at(req->sent,
+						    mnl_attr_get_u32(attr));
+		break;
 	case NLMSGERR_ATTR_MISS_TYPE:
-		if (!nl->extack[0] &&
-		    mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
-			snprintf(nl->extack, sizeof(nl->extack),
-				 "missing attribute %u", mnl_attr_get_u32(attr));
+		if (mnl_attr_validate(attr, MNL_TYPE_U32) == 0)
+			nl->miss_attr = mnl_attr_get_u32(attr);
 		break;
 	}
 	return MNL_CB_OK;
 }
 
 /* Extended ack TLVs start at @off bytes into the payload of @nlh. */
-static void ftnl_parse_extack(struct ftnl *nl, const struct nlmsghdr *nlh,
+static void ftnl_parse_extack(struct ftnl_req *req, const struct nlmsghdr *nlh,
 			      size_t off)
 {
 	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
@@ -67,7 +88,7 @@ static void ftnl_parse_extack(struct ftnl *nl, const struct nlmsghdr *nlh,
 	off = MNL_ALIGN(off);
 	if (off >= mnl_nlmsg_get_payload_len(nlh))
 		return;
-	mnl_attr_parse(nlh, off, ftnl_extack_attr_cb, nl);
+	mnl_attr_parse(nlh, off, ftnl_extack_attr_cb, req);
 }
 
 static int ftnl_cb_error(const struct nlmsghdr *nlh, void *data)
@@ -84,7 +105,7 @@ static int ftnl_cb_error(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_STOP;	/* the ack that ends a do */
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
-	ftnl_parse_extack(req->nl, nlh, off);
+	ftnl_parse_extack(req, nlh, off);
 	errno = e->error < 0 ? -e->error : EPROTO;
 	return MNL_CB_ERROR;
 }
@@ -100,7 +121,7 @@ static int ftnl_cb_done(const struct nlmsghdr *nlh, void *data)
 	memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
 	if (err >= 0)
 		return MNL_CB_STOP;
-	ftnl_parse_extack(req->nl, nlh, sizeof(err));
+	ftnl_parse_extack(req, nlh, sizeof(err));
 	errno = -err;
 	return MNL_CB_ERROR;
 }
@@ -124,9 +145,10 @@ static int ftnl_request_family(struct ftnl *nl, uint16_t family, uint8_t cmd,
 			       uint8_t version, bool dump, ftnl_put_t put,
 			       void *put_arg, mnl_cb_t cb, void *data)
 {
-	static char buf[FTNL_RCVBUF];
+	static char sbuf[FTNL_RCVBUF], buf[FTNL_RCVBUF];
 	struct ftnl_req req = {
-		.nl = nl, .family = family, .cb = cb, .data = data,
+		.nl = nl, .sent = (struct nlmsghdr *)sbuf, .family = family,
+		.cb = cb, .data = data,
 	};
 	struct genlmsghdr *genl;
 	struct nlmsghdr *nlh;
@@ -135,8 +157,10 @@ static int ftnl_request_family(struct ftnl *nl, uint16_t family, uint8_t cmd,
 	int ret;
 
 	nl->extack[0] = '\0';
+	nl->bad_attr = 0;
+	nl->miss_attr = 0;
 	seq = ++nl->seq;
-	nlh = mnl_nlmsg_put_header(buf);
+	nlh = mnl_nlmsg_put_header(sbuf);
 	nlh->nlmsg_type = family;
 	nlh->nlmsg_flags = NLM_F_REQUEST | (dump ? NLM_F_DUMP : NLM_F_ACK);
 	nlh->nlmsg_seq = seq;
@@ -151,6 +175,8 @@ static int ftnl_request_family(struct ftnl *nl, uint16_t family, uint8_t cmd,
 
 	do {
 		n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;	/* a signal the caller handles later */
 		if (n < 0)
 			return -errno;
 		ret = mnl_cb_run2(buf, n, seq, nl->portid, ftnl_cb_data, &req,
@@ -308,9 +334,18 @@ int ftnl_subscribe(struct ftnl *nl)
 	return 0;
 }
 
+const char *ftnl_attr_name(const struct ftnl *nl, int type)
+{
+	if (!nl->attr_names || type <= 0 || (size_t)type >= nl->nattr_names)
+		return NULL;
+	return nl->attr_names[type];
+}
+
 int ftnl_fail(const struct ftnl *nl, int err, const char *what)
 {
 	const char *ext = nl && nl->extack[0] ? nl->extack : NULL;
+	const char *bad = nl ? ftnl_attr_name(nl, nl->bad_attr) : NULL;
+	const char *miss = nl ? ftnl_attr_name(nl, nl->miss_attr) : NULL;
 
 	if (err < 0)
 		err = -err;
@@ -319,19 +354,28 @@ int ftnl_fail(const struct ftnl *nl, int err, const char *what)
 	case EACCES:
 		fprintf(stderr, "ftctl: permission denied: %s needs CAP_NET_ADMIN\n",
 			what);
-		break;
+		return EXIT_FAIL;
 	case EBADMSG:
 	case EPROTO:
 		fprintf(stderr, "ftctl: %s: malformed reply from the kernel\n",
 			what);
-		break;
-	default:
-		if (ext)
-			fprintf(stderr, "ftctl: %s: %s\n", what, ext);
-		else
-			fprintf(stderr, "ftctl: %s: %s\n", what, strerror(err));
-		break;
+		return EXIT_FAIL;
 	}
+	fprintf(stderr, "ftctl: %s: ", what);
+	if (bad)
+		fprintf(stderr, "%s: ", bad);
+	if (ext)
+		fprintf(stderr, "%s", ext);
+	else if (miss)
+		fprintf(stderr, "missing attribute %s", miss);
+	else if (nl && nl->miss_attr)
+		fprintf(stderr, "missing attribute %d", nl->miss_attr);
+	else if (err == EOPNOTSUPP)
+		fputs("not supported by this ftmigrate module", stderr);
+	if (ext || (nl && nl->miss_attr) || err == EOPNOTSUPP)
+		fprintf(stderr, " (%s)\n", strerror(err));
+	else
+		fprintf(stderr, "%s\n", strerror(err));
 	return EXIT_FAIL;
 }
 

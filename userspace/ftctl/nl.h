@@ -17,6 +17,11 @@ struct ftnl {
 	uint16_t family;		/* resolved family id */
 	uint32_t events_grp;		/* "events" group id, 0 if not offered */
 	char extack[256];		/* kernel's message for the last error */
+	int bad_attr;			/* attribute the kernel rejected, 0 if none */
+	int miss_attr;			/* attribute the kernel missed, 0 if none */
+	/* Names of the requests' attributes by number, for errors; may be NULL. */
+	const char *const *attr_names;
+	size_t nattr_names;
 };
 
 /* Build the attributes of a request after its genl header. */
@@ -43,12 +48,16 @@ int ftnl_connect(struct ftnl *nl, const char *what);
 int ftnl_request(struct ftnl *nl, uint8_t cmd, bool dump, ftnl_put_t put,
 		 void *put_arg, mnl_cb_t cb, void *data);
 
+/* Name of attribute @type of the requests, or NULL (see attr_names). */
+const char *ftnl_attr_name(const struct ftnl *nl, int type);
+
 /* Join the "events" group.  0, or a negative errno. */
 int ftnl_subscribe(struct ftnl *nl);
 
 /*
- * Report a failure of @what (a command, "vm list") as one line on stderr;
- * returns the exit status to use.
+ * Report a failure of @what (a command, "vm list") as one line on stderr:
+ * the kernel's message and the attribute it pointed at, if any, and the
+ * errno's text.  Returns the exit status to use.
  */
 int ftnl_fail(const struct ftnl *nl, int err, const char *what);
 

@@ -137,6 +137,25 @@ char *fmt_time(char *out, uint64_t ns)
 	return out;
 }
 
+char *fmt_si(char *out, size_t len, uint64_t v, const char *unit)
+{
+	static const char prefix[] = "kMGTPE";
+	double d = (double)v;
+	int i = -1;
+
+	if (v < 1000) {
+		snprintf(out, len, "%" PRIu64 " %s", v, unit);
+		return out;
+	}
+	while (d >= 999.995 && i < 5) {
+		d /= 1000;
+		i++;
+	}
+	snprintf(out, len, d < 10 ? "%.2f %c%s" : d < 100 ? "%.1f %c%s" :
+		 "%.0f %c%s", d, prefix[i], unit);
+	return out;
+}
+
 void print_flags(uint64_t bits, const char *const *names, size_t nnames,
 		 const char *none, int json)
 {

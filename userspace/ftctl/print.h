@@ -32,6 +32,12 @@ char *fmt_hex(char *out, const uint8_t *bytes, size_t len);
 char *fmt_time(char *out, uint64_t ns);
 
 /*
+ * @v with a decimal (SI) multiplier and @unit: "512 B", "1.50 MB", "118 MB/s";
+ * @out holds at least 16 bytes plus the unit.
+ */
+char *fmt_si(char *out, size_t len, uint64_t v, const char *unit);
+
+/*
  * Names of the set bits of @bits, @names[i] being bit i's; bits with no name
  * are shown together as one 0x... value.  Text: comma separated, @none when
  * no bit is set.  JSON: an array of strings.

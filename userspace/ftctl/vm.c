@@ -13,6 +13,7 @@
 #include <linux/genetlink.h>
 
 #include "ftctl.h"
+#include "nl.h"
 #include "print.h"
 
 static int ftvm_fail(void)
@@ -231,4 +232,60 @@ void ftvm_print_table(const struct ftvm *vms, size_t n)
 							FTM_SHA256_LEN));
 		putchar('\n');
 	}
+}
+
+/* --- lookup by id or name ------------------------------------------------- */
+
+struct ftvm_lookup {
+	const char *arg;
+	uint64_t num;			/* @arg as a number, 0 if it is not one */
+	uint32_t by_id, by_name;	/* matches, 0 for none */
+	unsigned int names;		/* how many VMs have that name */
+};
+
+static int ftvm_lookup_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ftvm_lookup *l = data;
+	struct ftvm vm;
+
+	if (ftvm_parse_msg(nlh, &vm) < 0)
+		return MNL_CB_ERROR;
+	if (l->num && vm.id == l->num)
+		l->by_id = vm.id;
+	if ((vm.have & FTVM_HAVE_NAME) && !strcmp(vm.name, l->arg)) {
+		l->by_name = vm.id;
+		l->names++;
+	}
+	return MNL_CB_OK;
+}
+
+int ftvm_lookup(struct ftnl *nl, const char *what, const char *arg,
+		uint32_t *id)
+{
+	struct ftvm_lookup l = { .arg = arg };
+	char buf[TEXT_WORD_MAX];
+	int err;
+
+	if (parse_uint(arg, 1, UINT32_MAX, &l.num))
+		l.num = 0;
+	err = ftnl_request(nl, FTMIGRATE_CMD_VM_GET, true, NULL, NULL,
+			   ftvm_lookup_cb, &l);
+	if (err)
+		return ftnl_fail(nl, err, what);
+	if (l.by_id) {
+		*id = l.by_id;		/* an id wins over a name */
+		return 0;
+	}
+	if (l.names == 1) {
+		*id = l.by_name;
+		return 0;
+	}
+	fmt_word(buf, sizeof(buf), arg);
+	if (l.names > 1)
+		fprintf(stderr, "ftctl: %s: %u VMs are named %s on this host; give its id (ftctl vm list)\n",
+			what, l.names, buf);
+	else
+		fprintf(stderr, "ftctl: %s: no VM with id or name %s on this host\n",
+			what, buf);
+	return EXIT_FAIL;
 }

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The migration wire format: every message between two hosts is a frame of
+ * a fixed header and a bounded payload.  All integers are big-endian.
+ *
+ *   0  magic    "FTMG"
+ *   4  version  FTM_WIRE_VERSION
+ *   5  type     enum ftm_frame_type
+ *   6  flags    zero
+ *   8  len      payload bytes, at most FTM_FRAME_MAX
+ *  12  crc      CRC32C of the header (with crc zero) and the payload
+ *  16  seq      per direction, from 0, increasing by one per frame
+ *
+ * A frame that breaks any rule (magic, version, type, flags, length, the
+ * checksum, the sequence, or the payload rules of its type) ends the
+ * migration with a protocol error before anything in it is used.
+ */
+#ifndef _FTM_FRAME_H
+#define _FTM_FRAME_H
+
+#include <linux/types.h>
+
+#define FTM_WIRE_MAGIC		0x46544d47	/* "FTMG" */
+#define FTM_WIRE_VERSION	1
+#define FTM_FRAME_MAX		(256 * 1024)
+#define FTM_NONCE_LEN		32
+#define FTM_MAC_LEN		32	/* HMAC-SHA256 */
+#define FTM_PAGES_PER_FRAME	32
+#define FTM_STATE_CHUNK		(128 * 1024)
+#define FTM_ERROR_MSG_MAX	128
+
+enum ftm_frame_type {
+	FTM_FRAME_HELLO = 1,	/* src: migration id, src nonce */
+	FTM_FRAME_CHALLENGE,	/* dst: dst nonce, dst MAC */
+	FTM_FRAME_AUTH,		/* src: src MAC */
+	FTM_FRAME_AUTH_OK,	/* dst: empty */
+	FTM_FRAME_PREPARE,	/* src: Begin's cookie */
+	FTM_FRAME_PREPARED,	/* dst: empty */
+	FTM_FRAME_PAGES,	/* src: page entries, then the non-zero pages */
+	FTM_FRAME_STATE,	/* src: offset, total, a chunk of the device state */
+	FTM_FRAME_COMPLETE,	/* src: pages sent in all, device-state length */
+	FTM_FRAME_READY,	/* dst: everything arrived and the vmx loaded it */
+	FTM_FRAME_COMMIT,	/* src: the point of no return: run it */
+	FTM_FRAME_RESUMED,	/* dst: the VM runs here */
+	FTM_FRAME_ERROR,	/* either: error code, message; ends it */
+	FTM_FRAME_CANCEL,	/* src: the user cancelled; ends it */
+	FTM_FRAME_TYPE_MAX = FTM_FRAME_CANCEL,
+};
+
+struct ftm_frame_hdr {
+	__be32 magic;
+	u8 version;
+	u8 type;
+	__be16 flags;
+	__be32 len;
+	__be32 crc;
+	__be64 seq;
+} __packed;
+
+/* One page entry of FTM_FRAME_PAGES: the guest address, ORed with flags. */
+#define FTM_PAGE_ZERO		0x1ULL	/* all-zero page: no data follows */
+#define FTM_PAGE_FLAGS		0xfffULL
+
+struct ftm_hello {
+	__be64 migration_id;
+	u8 nonce[FTM_NONCE_LEN];
+} __packed;
+
+struct ftm_challenge {
+	u8 nonce[FTM_NONCE_LEN];
+	u8 mac[FTM_MAC_LEN];
+} __packed;
+
+struct ftm_state_chunk {
+	__be64 offset;
+	__be64 total;
+} __packed;
+
+struct ftm_complete {
+	__be64 pages;
+	__be64 state_len;
+} __packed;
+
+struct ftm_error {
+	__be32 code;		/* enum ftmigrate_migration_error */
+	char msg[FTM_ERROR_MSG_MAX];
+} __packed;
+
+/*
+ * The cookie Begin returns and Prepare checks: who the VM is and how its
+ * memory is laid out, so that the destination refuses a VM it cannot hold
+ * before any page travels.  It also travels in FTM_FRAME_PREPARE.
+ */
+#define FTM_COOKIE_MAGIC	0x46544d43	/* "FTMC" */
+
+struct ftm_cookie_region {
+	__be64 gpa;
+	__be64 pages;
+} __packed;
+
+struct ftm_cookie {
+	__be32 magic;
+	__be32 version;
+	__be64 migration_id;
+	__be32 type;
+	__be32 nr_regions;
+	u8 uuid[16];
+	u8 config_sha256[32];
+	struct ftm_cookie_region regions[8];
+} __packed;
+
+int ftm_frame_init(void);
+void ftm_frame_exit(void);
+void ftm_frame_seal(struct ftm_frame_hdr *hdr, u8 type, u32 len, u64 seq,
+		    const void *payload);
+int ftm_frame_check_hdr(const struct ftm_frame_hdr *hdr, u64 want_seq);
+int ftm_frame_check_crc(const struct ftm_frame_hdr *hdr, const void *payload);
+int ftm_frame_check_payload(u8 type, const void *payload, u32 len);
+u32 ftm_frame_pages_data_len(const __be64 *entries, u32 n);
+
+#endif /* _FTM_FRAME_H */

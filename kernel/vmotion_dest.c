@@ -1,0 +1,594 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * VMotion, destination side: Prepare and the receiving thread.
+ *
+ * A connection arrives at the host's listener; its thread authenticates the
+ * source against the secret of the migration id the source names (from a
+ * Prepared migration, or from the vmx that registered as incoming for it),
+ * takes Prepare over the wire when no orchestrator did, then stores pages
+ * straight into the incoming VM's memfd.  Every guest address is checked
+ * against the VM's registered memory, every length against the frame
+ * rules; anything else aborts the migration and the incoming VM is told to
+ * power off, so the source is the one copy that runs.
+ *
+ * The destination resumes only on COMMIT (or, in doubt after a lost COMMIT,
+ * on an orchestrator's Finish): see the point of no return in
+ * vmotion_source.c.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/bitmap.h>
+#include <linux/kthread.h>
+#include <linux/net.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+
+#include "ftmigrate.h"
+
+#define FTM_VMREQ_TIMEOUT	(30 * HZ)
+
+struct ftm_dst {
+	struct ftm_net *fn;
+	struct ftm_conn conn;
+	struct ftm_migration *mig;
+	struct ftm_vm *vm;
+	unsigned long *received;
+	u64 pages;
+	void *state;
+	u64 state_len;
+	u64 state_got;
+	bool remote_cancel;
+	char msg[FTM_ERROR_MSG_MAX];
+};
+
+static bool ftm_dst_cancelled(void *arg)
+{
+	struct ftm_dst *d = arg;
+
+	return d->mig ? ftm_migration_cancelled(d->mig) : false;
+}
+
+/* A VM on this host whose vmx registered as incoming for @id. */
+static struct ftm_vm *ftm_dst_find_incoming(struct ftm_net *fn, u64 id)
+{
+	struct ftm_vm *vm, *found = NULL;
+	unsigned long i;
+
+	rcu_read_lock();
+	xa_for_each(&fn->vms, i, vm) {
+		if (READ_ONCE(vm->incoming_id) == id &&
+		    kref_get_unless_zero(&vm->ref)) {
+			found = vm;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return found;
+}
+
+static int ftm_cookie_check(const struct ftm_cookie *c, u64 id,
+			    const struct ftm_vm *vm, char *why, size_t len)
+{
+	unsigned int i, n = be32_to_cpu(c->nr_regions);
+
+	if (be32_to_cpu(c->magic) != FTM_COOKIE_MAGIC ||
+	    be32_to_cpu(c->version) != FTM_WIRE_VERSION ||
+	    be64_to_cpu(c->migration_id) != id ||
+	    be32_to_cpu(c->type) != FTMIGRATE_TYPE_ID_VMOTION) {
+		snprintf(why, len, "malformed cookie or wrong migration");
+		return -EINVAL;
+	}
+	if (memcmp(c->uuid, vm->uuid, FTM_UUID_LEN)) {
+		snprintf(why, len, "the incoming VM has another UUID");
+		return -EINVAL;
+	}
+	if (n != vm->nr_regions) {
+		snprintf(why, len, "memory layout differs: %u regions here, %u there",
+			 vm->nr_regions, n);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		if (be64_to_cpu(c->regions[i].gpa) != vm->regions[i].gpa ||
+		    be64_to_cpu(c->regions[i].pages) != vm->regions[i].pages) {
+			snprintf(why, len, "memory layout differs in region %u", i);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/**
+ * ftm_vmotion_prepare() - Prepare: bind a destination migration to its VM
+ * @fn: the destination host
+ * @id: the migration id
+ * @cookie: Begin's cookie
+ * @secret: the secret given with Prepare, or NULL to use the incoming VM's
+ * @secret_len: its length
+ * @out: the new migration, referenced, on success
+ * @why: the reason for a refusal, for people
+ * @why_len: room at @why
+ *
+ * Return: 0; -ENOENT without an incoming VM for @id; -EINVAL when the VM
+ * does not match the cookie or no secret is known; -EEXIST if @id is live
+ * on this host; -ENOMEM.
+ */
+int ftm_vmotion_prepare(struct ftm_net *fn, u64 id, const struct ftm_cookie *cookie,
+			const u8 *secret, u32 secret_len,
+			struct ftm_migration **out, char *why, size_t why_len)
+{
+	const struct ftm_type *type;
+	struct ftm_migration *mig;
+	struct ftm_vm *vm;
+	int err;
+
+	vm = ftm_dst_find_incoming(fn, id);
+	if (!vm) {
+		snprintf(why, why_len, "no VM waits for migration %llu on this host", id);
+		return -ENOENT;
+	}
+	mutex_lock(&vm->lock);
+	err = ftm_cookie_check(cookie, id, vm, why, why_len);
+	if (!err && !secret && !vm->secret_len) {
+		snprintf(why, why_len, "no secret for migration %llu", id);
+		err = -EINVAL;
+	}
+	mutex_unlock(&vm->lock);
+	if (err)
+		goto out_vm;
+
+	rcu_read_lock();
+	type = ftm_type_get_rcu(FTMIGRATE_TYPE_ID_VMOTION);
+	rcu_read_unlock();
+	err = -ENOMEM;
+	mig = ftm_migration_new(fn, id, FTMIGRATE_MIGRATION_ROLE_DESTINATION, type);
+	if (!mig)
+		goto out_vm;
+	mig->state = FTMIGRATE_MIGRATION_STATE_PREPARED;
+	memcpy(mig->cookie, cookie, sizeof(*cookie));
+	if (secret) {
+		memcpy(mig->secret, secret, secret_len);
+		mig->secret_len = secret_len;
+	} else {
+		mig->secret_len = vm->secret_len;
+		memcpy(mig->secret, vm->secret, vm->secret_len);
+	}
+	err = ftm_migration_attach_vm(mig, vm);
+	if (!err) {
+		err = ftm_migration_publish(mig);
+		if (err)
+			ftm_migration_detach_vm(mig);
+	}
+	if (err) {
+		snprintf(why, why_len, "%s", err == -EEXIST ?
+			 "the migration is already under way here" :
+			 "the incoming VM is busy");
+		ftm_migration_put(mig);
+		goto out_vm;
+	}
+	ftm_nl_notify_migration(mig, FTMIGRATE_CMD_MIGRATION_STATE_NTF);
+	*out = mig;
+out_vm:
+	ftm_vm_put(vm);
+	return err;
+}
+
+static int ftm_dst_expect(struct ftm_dst *d, u8 want)
+{
+	u8 type;
+	u32 len;
+	int err;
+
+	err = ftm_conn_recv(&d->conn, &type, &len);
+	if (err)
+		return err;
+	if (type == FTM_FRAME_CANCEL) {
+		d->remote_cancel = true;
+		return -ECANCELED;
+	}
+	if (type == FTM_FRAME_ERROR) {
+		const struct ftm_error *e = d->conn.rx;
+
+		strscpy(d->msg, e->msg, sizeof(d->msg));
+		return -EREMOTEIO;
+	}
+	return type == want ? 0 : -EPROTO;
+}
+
+static void ftm_dst_refuse(struct ftm_dst *d, u32 code, const char *msg)
+{
+	struct ftm_error e = { .code = cpu_to_be32(code) };
+
+	strscpy(e.msg, msg, sizeof(e.msg));
+	ftm_conn_send(&d->conn, FTM_FRAME_ERROR, &e, sizeof(e));
+}
+
+/* HELLO, CHALLENGE, AUTH, AUTH_OK; finds the migration or incoming VM. */
+static int ftm_dst_auth(struct ftm_dst *d, u64 *id, u8 *secret, u32 *secret_len)
+{
+	struct ftm_hello hello;
+	struct ftm_challenge ch;
+	struct ftm_migration *mig;
+	struct ftm_vm *vm;
+	int err;
+
+	err = ftm_dst_expect(d, FTM_FRAME_HELLO);
+	if (err)
+		return err;
+	memcpy(&hello, d->conn.rx, sizeof(hello));
+	*id = be64_to_cpu(hello.migration_id);
+
+	*secret_len = 0;
+	mig = ftm_migration_lookup(d->fn, *id);
+	if (mig) {
+		if (mig->role == FTMIGRATE_MIGRATION_ROLE_DESTINATION &&
+		    READ_ONCE(mig->state) == FTMIGRATE_MIGRATION_STATE_PREPARED) {
+			*secret_len = mig->secret_len;
+			memcpy(secret, mig->secret, mig->secret_len);
+		}
+		ftm_migration_put(mig);
+	} else {
+		vm = ftm_dst_find_incoming(d->fn, *id);
+		if (vm) {
+			mutex_lock(&vm->lock);
+			*secret_len = vm->secret_len;
+			memcpy(secret, vm->secret, vm->secret_len);
+			mutex_unlock(&vm->lock);
+			ftm_vm_put(vm);
+		}
+	}
+	if (!*secret_len) {
+		ftm_dst_refuse(d, FTMIGRATE_MIGRATION_ERROR_DEST_REFUSED,
+			       "no VM waits for this migration here");
+		return -ENOENT;
+	}
+
+	get_random_bytes(ch.nonce, sizeof(ch.nonce));
+	err = ftm_auth_mac(secret, *secret_len, "dst", *id, hello.nonce, ch.nonce,
+			   ch.mac) ?:
+	      ftm_conn_send(&d->conn, FTM_FRAME_CHALLENGE, &ch, sizeof(ch)) ?:
+	      ftm_dst_expect(d, FTM_FRAME_AUTH);
+	if (err)
+		return err;
+	err = ftm_auth_verify(secret, *secret_len, "src", *id, ch.nonce,
+			      hello.nonce, d->conn.rx);
+	if (err) {
+		ftm_dst_refuse(d, FTMIGRATE_MIGRATION_ERROR_AUTH_FAILED,
+			       "the source does not know the migration secret");
+		return err;
+	}
+	return ftm_conn_send(&d->conn, FTM_FRAME_AUTH_OK, NULL, 0);
+}
+
+static int ftm_dst_pages(struct ftm_dst *d, u32 len)
+{
+	const u8 *p = d->conn.rx;
+	u32 n = be32_to_cpup((const __be32 *)p), i;
+	const __be64 *entries = (const __be64 *)(p + sizeof(__be32));
+	const u8 *data = p + sizeof(__be32) + n * sizeof(__be64);
+	u64 page;
+	int err;
+
+	/* The frame rules checked n and the length; check every address. */
+	for (i = 0; i < n; i++) {
+		u64 e = be64_to_cpu(entries[i]);
+
+		if (ftm_mem_gpa_page(d->vm, e & ~FTM_PAGE_FLAGS, &page)) {
+			snprintf(d->msg, sizeof(d->msg),
+				 "guest address %llx outside the registered memory",
+				 e & ~FTM_PAGE_FLAGS);
+			return -EPROTO;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		u64 e = be64_to_cpu(entries[i]);
+		bool zero = e & FTM_PAGE_ZERO;
+
+		ftm_mem_gpa_page(d->vm, e & ~FTM_PAGE_FLAGS, &page);
+		err = ftm_mem_write_page(d->vm, page, zero ? NULL : data);
+		if (err)
+			return err;
+		if (!zero)
+			data += PAGE_SIZE;
+		set_bit(page, d->received);
+		d->pages++;
+	}
+	return 0;
+}
+
+static int ftm_dst_state(struct ftm_dst *d, u32 len)
+{
+	const struct ftm_state_chunk *c = d->conn.rx;
+	u64 off = be64_to_cpu(c->offset), total = be64_to_cpu(c->total);
+	u32 n = len - sizeof(*c);
+
+	if (!total || total > FTM_STATE_MAX || off != d->state_got ||
+	    (d->state && total != d->state_len) || n > total - off) {
+		snprintf(d->msg, sizeof(d->msg), "device state chunk out of order or range");
+		return -EPROTO;
+	}
+	if (!d->state) {
+		d->state = kvmalloc(total, GFP_KERNEL);
+		if (!d->state)
+			return -ENOMEM;
+		d->state_len = total;
+	}
+	memcpy(d->state + off, c + 1, n);
+	d->state_got += n;
+	return 0;
+}
+
+static int ftm_dst_complete(struct ftm_dst *d)
+{
+	const struct ftm_complete *c = d->conn.rx;
+	struct ftm_migration *mig = d->mig;
+	int err;
+
+	if (be64_to_cpu(c->pages) != d->pages || !d->state ||
+	    be64_to_cpu(c->state_len) != d->state_len ||
+	    d->state_got != d->state_len ||
+	    !bitmap_full(d->received, d->vm->nr_pages)) {
+		snprintf(d->msg, sizeof(d->msg),
+			 "incomplete: %llu pages and %llu state bytes arrived",
+			 d->pages, d->state_got);
+		return -EPROTO;
+	}
+	ftm_vmreq_set_state(&d->vm->req, d->state, d->state_len);
+	d->state = NULL;
+	err = ftm_vmreq_call(&d->vm->req, FTM_REQ_LOAD_STATE, 0, mig->id, NULL,
+			     d->state_len, NULL, FTM_VMREQ_TIMEOUT,
+			     ftm_migration_cancelled, mig);
+	ftm_vmreq_set_state(&d->vm->req, NULL, 0);
+	if (err) {
+		snprintf(d->msg, sizeof(d->msg), "the vmx refused the device state (%d)", err);
+		return err == -ENODEV || err == -ECANCELED ? err : -EREMOTEIO;
+	}
+	return 0;
+}
+
+/* Receive until COMPLETE has been checked and the state loaded. */
+static int ftm_dst_receive(struct ftm_dst *d)
+{
+	u8 type;
+	u32 len;
+	int err;
+
+	for (;;) {
+		err = ftm_conn_recv(&d->conn, &type, &len);
+		if (err)
+			return err;
+		switch (type) {
+		case FTM_FRAME_PAGES:
+			err = ftm_dst_pages(d, len);
+			break;
+		case FTM_FRAME_STATE:
+			err = ftm_dst_state(d, len);
+			break;
+		case FTM_FRAME_COMPLETE:
+			return ftm_dst_complete(d);
+		case FTM_FRAME_CANCEL:
+			d->remote_cancel = true;
+			return -ECANCELED;
+		case FTM_FRAME_ERROR:
+			strscpy(d->msg, ((struct ftm_error *)d->conn.rx)->msg,
+				sizeof(d->msg));
+			return -ESHUTDOWN;
+		default:
+			snprintf(d->msg, sizeof(d->msg), "unexpected frame type %u", type);
+			return -EPROTO;
+		}
+		if (err)
+			return err;
+		cond_resched();
+	}
+}
+
+static u32 ftm_dst_error_code(int err)
+{
+	switch (err) {
+	case -EPROTO:
+	case -EBADMSG:
+		return FTMIGRATE_MIGRATION_ERROR_PROTOCOL;
+	case -ENODEV:
+		return FTMIGRATE_MIGRATION_ERROR_VM_LOST;
+	case -EREMOTEIO:
+		return FTMIGRATE_MIGRATION_ERROR_DEST_REFUSED;
+	case -ECANCELED:
+		return FTMIGRATE_MIGRATION_ERROR_TIMEOUT;
+	case -ESHUTDOWN:
+	case -ETIMEDOUT:
+	case -ECONNRESET:
+	case -EPIPE:
+		return FTMIGRATE_MIGRATION_ERROR_PEER_LOST;
+	default:
+		return FTMIGRATE_MIGRATION_ERROR_LOCAL;
+	}
+}
+
+/* Before COMMIT: the incoming copy must never run. */
+static void ftm_dst_abort(struct ftm_dst *d, int err)
+{
+	struct ftm_migration *mig = d->mig;
+
+	if (err == -EPROTO || err == -EBADMSG || err == -EREMOTEIO)
+		ftm_dst_refuse(d, ftm_dst_error_code(err), d->msg[0] ? d->msg :
+			       "malformed frame");
+	ftm_vmreq_call(&d->vm->req, FTM_REQ_POWER_OFF, 0, mig->id, NULL, 0, NULL,
+		       0, NULL, NULL);
+	if (d->remote_cancel) {
+		mutex_lock(&mig->lock);
+		mig->cancel_requested = true;
+		mutex_unlock(&mig->lock);
+	}
+	ftm_migration_fail(mig, ftm_dst_error_code(err), "%s%s(%d)",
+			   d->msg, d->msg[0] ? " " : "", err);
+}
+
+/*
+ * READY was sent.  COMMIT makes this copy the VM; without it (the link
+ * went) the source may or may not have committed: wait, stopped, for the
+ * orchestrator's Finish (resume) or cancel (power off).
+ */
+static void ftm_dst_handover(struct ftm_dst *d)
+{
+	struct ftm_migration *mig = d->mig;
+	u8 type;
+	u32 len;
+	int err;
+
+	err = ftm_conn_recv(&d->conn, &type, &len);
+	if (!err && type == FTM_FRAME_CANCEL) {
+		d->remote_cancel = true;
+		ftm_dst_abort(d, -ECANCELED);
+		return;
+	}
+	if (!err && type != FTM_FRAME_COMMIT)
+		err = -EPROTO;
+	if (err) {
+		mutex_lock(&mig->lock);
+		snprintf(mig->error_msg, sizeof(mig->error_msg),
+			 "in doubt: no COMMIT (%d); waiting for Finish or cancel", err);
+		WRITE_ONCE(mig->deadline, 0);
+		mutex_unlock(&mig->lock);
+		ftm_nl_notify_migration(mig, FTMIGRATE_CMD_MIGRATION_STATE_NTF);
+		while (!atomic_read(&mig->finish) && !atomic_read(&mig->cancel))
+			schedule_timeout_interruptible(HZ / 10);
+		if (!atomic_read(&mig->finish)) {
+			ftm_dst_abort(d, -ECANCELED);
+			return;
+		}
+	} else if (mig->orchestrated) {
+		while (!atomic_read(&mig->finish) && !atomic_read(&mig->cancel))
+			schedule_timeout_interruptible(HZ / 10);
+	}
+	mutex_lock(&mig->lock);
+	mig->committed = true;
+	mutex_unlock(&mig->lock);
+	ftm_migration_set_state(mig, FTMIGRATE_MIGRATION_STATE_HANDOVER);
+	err = ftm_vmreq_call(&d->vm->req, FTM_REQ_RESUME, 0, mig->id, NULL, 0, NULL,
+			     FTM_VMREQ_TIMEOUT, NULL, NULL);
+	if (err) {
+		ftm_migration_fail(mig, FTMIGRATE_MIGRATION_ERROR_VM_LOST,
+				   "the vmx did not resume (%d)", err);
+		return;
+	}
+	ftm_conn_send(&d->conn, FTM_FRAME_RESUMED, NULL, 0);
+	ftm_migration_set_state(mig, FTMIGRATE_MIGRATION_STATE_COMPLETED);
+}
+
+static int ftm_dst_thread(void *arg)
+{
+	struct ftm_dst *d = arg;
+	struct ftm_net *fn = d->fn;
+	struct ftm_migration *mig = NULL;
+	u8 secret[FTM_SECRET_MAX];
+	u32 secret_len;
+	u64 id;
+	int err;
+
+	err = ftm_dst_auth(d, &id, secret, &secret_len);
+	if (err)
+		goto out;
+	err = ftm_dst_expect(d, FTM_FRAME_PREPARE);
+	if (err)
+		goto out;
+
+	mig = ftm_migration_lookup(fn, id);
+	if (mig && (mig->role != FTMIGRATE_MIGRATION_ROLE_DESTINATION ||
+		    READ_ONCE(mig->state) != FTMIGRATE_MIGRATION_STATE_PREPARED ||
+		    memcmp(mig->cookie, d->conn.rx, sizeof(mig->cookie)))) {
+		ftm_dst_refuse(d, FTMIGRATE_MIGRATION_ERROR_DEST_REFUSED,
+			       "the migration here does not match the cookie");
+		goto out;
+	}
+	if (!mig) {
+		char why[FTM_ERROR_MSG_MAX];
+
+		err = ftm_vmotion_prepare(fn, id, d->conn.rx, secret, secret_len,
+					  &mig, why, sizeof(why));
+		if (err) {
+			ftm_dst_refuse(d, FTMIGRATE_MIGRATION_ERROR_DEST_REFUSED, why);
+			mig = NULL;
+			goto out;
+		}
+	}
+	memzero_explicit(secret, sizeof(secret));
+
+	/* From here on this thread is the migration's thread. */
+	mutex_lock(&mig->lock);
+	if (mig->thread || !mig->vm || ftm_migration_ended(mig)) {
+		mutex_unlock(&mig->lock);
+		ftm_dst_refuse(d, FTMIGRATE_MIGRATION_ERROR_DEST_REFUSED,
+			       "the migration here is taken or over");
+		goto out;
+	}
+	mig->thread = current;
+	d->vm = mig->vm;
+	WRITE_ONCE(mig->deadline, jiffies + msecs_to_jiffies(mig->params.timeout_ms));
+	mutex_unlock(&mig->lock);
+	d->mig = mig;
+
+	d->received = bitmap_zalloc(d->vm->nr_pages, GFP_KERNEL);
+	err = d->received ? ftm_conn_send(&d->conn, FTM_FRAME_PREPARED, NULL, 0) :
+	      -ENOMEM;
+	if (!err) {
+		ftm_migration_set_state(mig, FTMIGRATE_MIGRATION_STATE_PRECOPY);
+		err = ftm_dst_receive(d);
+	}
+	if (!err) {
+		ftm_migration_set_state(mig, FTMIGRATE_MIGRATION_STATE_STUNNED);
+		err = ftm_conn_send(&d->conn, FTM_FRAME_READY, NULL, 0);
+		if (!err)
+			ftm_dst_handover(d);
+		else
+			ftm_dst_abort(d, err);
+	} else {
+		ftm_dst_abort(d, err);
+	}
+
+	mutex_lock(&mig->lock);
+	mig->thread = NULL;
+	mutex_unlock(&mig->lock);
+	ftm_migration_detach_vm(mig);
+out:
+	memzero_explicit(secret, sizeof(secret));
+	if (mig)
+		ftm_migration_put(mig);
+	bitmap_free(d->received);
+	kvfree(d->state);
+	ftm_conn_close(&d->conn);
+	kfree(d);
+	if (atomic_dec_and_test(&fn->workers))
+		wake_up_all(&fn->workers_wq);
+	return 0;
+}
+
+/**
+ * ftm_vmotion_incoming() - the listener accepted a connection
+ * @fn: the host
+ * @sock: the connection; ownership passes here
+ */
+void ftm_vmotion_incoming(struct ftm_net *fn, struct socket *sock)
+{
+	struct task_struct *t;
+	struct ftm_dst *d;
+
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d || ftm_conn_alloc(&d->conn))
+		goto err;
+	d->fn = fn;
+	d->conn.sock = sock;
+	d->conn.cancelled = ftm_dst_cancelled;
+	d->conn.ctx = d;
+	atomic_inc(&fn->workers);
+	t = kthread_run(ftm_dst_thread, d, "ftm-dst");
+	if (!IS_ERR(t))
+		return;
+	if (atomic_dec_and_test(&fn->workers))
+		wake_up_all(&fn->workers_wq);
+	d->conn.sock = NULL;
+err:
+	if (d)
+		ftm_conn_close(&d->conn);
+	kfree(d);
+	sock_release(sock);
+}
