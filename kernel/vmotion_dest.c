@@ -38,14 +38,18 @@ struct ftm_dst {
 	u64 state_len;
 	u64 state_got;
 	bool remote_cancel;
+	bool aborting;
 	char msg[FTM_ERROR_MSG_MAX];
 };
 
+/* Stop on a cancel, the timeout, or the incoming vmx's death. */
 static bool ftm_dst_cancelled(void *arg)
 {
 	struct ftm_dst *d = arg;
 
-	return d->mig ? ftm_migration_cancelled(d->mig) : false;
+	if (!d->mig || d->aborting)
+		return false;
+	return ftm_migration_cancelled(d->mig) || READ_ONCE(d->vm->req.dead);
 }
 
 /* A VM on this host whose vmx registered as incoming for @id. */
@@ -408,10 +412,23 @@ static u32 ftm_dst_error_code(int err)
 static void ftm_dst_abort(struct ftm_dst *d, int err)
 {
 	struct ftm_migration *mig = d->mig;
+	u32 code = ftm_dst_error_code(err);
 
-	if (err == -EPROTO || err == -EBADMSG || err == -EREMOTEIO)
-		ftm_dst_refuse(d, ftm_dst_error_code(err), d->msg[0] ? d->msg :
-			       "malformed frame");
+	if (READ_ONCE(d->vm->req.dead)) {
+		code = FTMIGRATE_MIGRATION_ERROR_VM_LOST;
+		strscpy(d->msg, "the incoming vmx exited", sizeof(d->msg));
+	} else if (err == -ECANCELED && !d->remote_cancel && !mig->cancel_requested &&
+		   !atomic_read(&mig->cancel)) {
+		code = FTMIGRATE_MIGRATION_ERROR_TIMEOUT;
+	}
+	/* Tell the source why, unless it is the one that ended it. */
+	if (!d->remote_cancel && code != FTMIGRATE_MIGRATION_ERROR_PEER_LOST) {
+		d->aborting = true;
+		if (err == -ECANCELED && code != FTMIGRATE_MIGRATION_ERROR_TIMEOUT &&
+		    code != FTMIGRATE_MIGRATION_ERROR_VM_LOST)
+			strscpy(d->msg, "cancelled on the destination", sizeof(d->msg));
+		ftm_dst_refuse(d, code, d->msg[0] ? d->msg : "malformed frame");
+	}
 	ftm_vmreq_call(&d->vm->req, FTM_REQ_POWER_OFF, 0, mig->id, NULL, 0, NULL,
 		       0, NULL, NULL);
 	if (d->remote_cancel) {
@@ -419,8 +436,7 @@ static void ftm_dst_abort(struct ftm_dst *d, int err)
 		mig->cancel_requested = true;
 		mutex_unlock(&mig->lock);
 	}
-	ftm_migration_fail(mig, ftm_dst_error_code(err), "%s%s(%d)",
-			   d->msg, d->msg[0] ? " " : "", err);
+	ftm_migration_fail(mig, code, "%s%s(%d)", d->msg, d->msg[0] ? " " : "", err);
 }
 
 /*
@@ -471,6 +487,12 @@ static void ftm_dst_handover(struct ftm_dst *d)
 				   "the vmx did not resume (%d)", err);
 		return;
 	}
+	/* The VM is this host's now: no longer incoming, free to move on. */
+	mutex_lock(&d->vm->lock);
+	WRITE_ONCE(d->vm->incoming_id, 0);
+	memzero_explicit(d->vm->secret, sizeof(d->vm->secret));
+	d->vm->secret_len = 0;
+	mutex_unlock(&d->vm->lock);
 	ftm_conn_send(&d->conn, FTM_FRAME_RESUMED, NULL, 0);
 	ftm_migration_set_state(mig, FTMIGRATE_MIGRATION_STATE_COMPLETED);
 }

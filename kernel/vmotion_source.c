@@ -148,9 +148,11 @@ static void ftm_src_pace(struct ftm_src *s, u64 round_start_ns, u64 round_bytes)
 	if (!cap)
 		return;
 	due_ns = round_start_ns + div64_u64(round_bytes * NSEC_PER_SEC, cap);
-	now = ktime_get_ns();
-	if (due_ns > now)
-		schedule_timeout_interruptible(nsecs_to_jiffies(due_ns - now) ?: 1);
+	/* Sleep in ticks, so that a cancel is seen while paced. */
+	while ((now = ktime_get_ns()) < due_ns && !ftm_migration_cancelled(s->mig))
+		schedule_timeout_interruptible(min_t(unsigned long,
+						     nsecs_to_jiffies(due_ns - now) ?: 1,
+						     HZ / 10));
 }
 
 /*

@@ -1,0 +1,237 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# VMotion end to end: a counter guest under the reference vmx moves from
+# host ha to host hb (network namespaces joined by veth) while it runs.
+#
+#  - the counter's output, source then destination, has no gap and no
+#    duplicate, and the RAM hash at stun on the source equals the hash at
+#    resume on the destination;
+#  - ftctl migrate reports progress rounds and a completed outcome with a
+#    measured downtime; the source vmx exits "migrated";
+#  - the VM goes back and forth several times in a row;
+#  - a cancel, a wrong secret, a missing destination, and a killed
+#    destination vmx all end with the outcome they should and the VM running
+#    on the source, and only there.
+set -u
+cd "$(dirname "$0")/.."
+. selftests/lib.sh
+. selftests/ftm_lib.sh
+. selftests/vmx_lib.sh
+vmx_setup
+
+T=$VMX_TMP
+PORT=7470
+HOPS=${FTM_VMOTION_HOPS:-6}
+ID=100
+
+ftm_load || { tap_fail "load ftmigrate.ko"; tap_done; exit 1; }
+host_add ha
+host_add hb
+hosts_link ha hb 10.77.1.1 10.77.1.2
+trap 'hosts_cleanup; vmx_cleanup' EXIT
+declare -A ADDR=([ha]=10.77.1.1 [hb]=10.77.1.2)
+
+head -c 32 /dev/urandom >"$T/secret"
+head -c 32 /dev/urandom >"$T/wrong"
+
+for h in ha hb; do
+	tap_check "listener on $h" ip netns exec $h "$FTCTL" listen "${ADDR[$h]}:$PORT"
+done
+
+vmx_config "$T/base.cfg" counter counter.bin "count=0 interval_us=3000"
+
+# start_vm HOST TAG [VMX ARGS...]: a vmx in HOST whose serial goes to TAG.serial.
+start_vm() {
+	_h=$1 _tag=$2
+	shift 2
+	sed "s|^serial = .*|serial = $T/$_tag.serial|" "$T/base.cfg" >"$T/$_tag.cfg"
+	ip netns exec "$_h" "$VMX" --print-hash --ftmigrate=on "$@" "$T/$_tag.cfg" \
+		>"$T/$_tag.out" 2>&1 &
+	VMX_PID=$!
+	VMX_PIDS="$VMX_PIDS $VMX_PID"
+}
+
+# incoming_ready HOST: an incoming VM is registered on HOST.
+incoming_ready() {
+	_i=0
+	while [ $_i -lt 100 ]; do
+		ip netns exec "$1" "$FTCTL" vm list 2>/dev/null | grep -q counter && return 0
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# migrate FROM TO [ARGS...]: ftctl migrate of the counter, JSON lines in mig.json.
+migrate() {
+	_from=$1 _to=$2
+	shift 2
+	ID=$((ID + 1))
+	ip netns exec "$_from" "$FTCTL" migrate counter --to "${ADDR[$_to]}:$PORT" \
+		--id $ID --secret-file "$T/secret" --json "$@" >"$T/mig.json" 2>"$T/mig.err"
+}
+
+# outcome: the last result line of mig.json, as "outcome error".
+outcome() {
+	python3 -c '
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+res = [x for x in r if x.get("event") == "result"]
+m = res[-1]["migration"] if res else {}
+print(res[-1]["outcome"] if res else "none", m.get("error", "none"))' "$T/mig.json"
+}
+
+# get_outcome: set out and err from mig.json (no /dev/fd in the test VM).
+get_outcome() {
+	_oe=$(outcome)
+	out=${_oe% *} err=${_oe#* }
+}
+
+# --- the first hop, looked at closely ----------------------------------------
+start_vm ha hop0
+src=$VMX_PID
+vmx_wait_lines "$T/hop0.serial" 20 60 && tap_ok "counter runs on ha" ||
+	tap_fail "counter runs on ha"
+start_vm hb hop1 --incoming=$((ID + 1)) --secret-file="$T/secret"
+dst=$VMX_PID
+incoming_ready hb && tap_ok "incoming vmx registered on hb" ||
+	tap_fail "incoming vmx registered on hb"
+
+if migrate ha hb; then
+	tap_ok "ftctl migrate ha -> hb exits 0"
+else
+	tap_fail "ftctl migrate ha -> hb exits 0 (status $?)"
+	sed 's/^/#   /' "$T/mig.err" "$T/mig.json" | tail -20
+fi
+get_outcome
+[ "$out" = completed ] && tap_ok "outcome completed" || tap_fail "outcome $out ($err)"
+python3 - "$T/mig.json" <<'EOF' && tap_ok "progress rounds and a measured downtime" || tap_fail "progress rounds and a measured downtime"
+import json, sys
+r = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+prog = [x for x in r if x["event"] == "progress"]
+res = [x for x in r if x["event"] == "result"][-1]["migration"]
+assert prog and prog[0]["migration"]["round"] == 1, prog[:1]
+assert res["pages_sent"] >= 1024 and res["zero_pages"] > 0, res
+assert "downtime_ms_measured" in res and res["total_ms"] >= res["downtime_ms_measured"], res
+EOF
+vmx_wait_exit "$src" 20 && grep -q "migrated to another host" "$T/hop0.out" &&
+	tap_ok "the source vmx exits 0: migrated" ||
+	tap_fail "the source vmx exits 0: migrated (status $VMX_STATUS)"
+n=$(wc -l <"$T/hop1.serial" 2>/dev/null || echo 0)
+vmx_wait_lines "$T/hop1.serial" $((n + 20)) 60 && tap_ok "the counter carries on on hb" ||
+	tap_fail "the counter carries on on hb"
+h_stun=$(sed -n 's/^ram-hash-at-stun=//p' "$T/hop0.out")
+h_resume=$(sed -n 's/^ram-hash-at-resume=//p' "$T/hop1.out")
+[ -n "$h_stun" ] && [ "$h_stun" = "$h_resume" ] &&
+	tap_ok "RAM hash at stun equals RAM hash at resume ($h_stun)" ||
+	tap_fail "RAM hash at stun ($h_stun) equals RAM hash at resume ($h_resume)"
+[ -z "$(ip netns exec ha "$FTCTL" vm list | grep counter)" ] &&
+	tap_ok "ha no longer has the VM" || tap_fail "ha no longer has the VM"
+
+# --- back and forth -----------------------------------------------------------
+cur=hb prev=ha tag=1 ok=1
+for i in $(seq 2 "$HOPS"); do
+	start_vm $prev hop$i --incoming=$((ID + 1)) --secret-file="$T/secret"
+	new=$VMX_PID
+	incoming_ready $prev || { ok=0; tap_diag "hop $i: no incoming VM"; break; }
+	if ! migrate $cur $prev || [ "$(outcome)" != "completed none" ]; then
+		ok=0
+		tap_diag "hop $i ($cur -> $prev): $(outcome)"
+		sed 's/^/#   /' "$T/mig.err" | tail -5
+		break
+	fi
+	h_stun=$(sed -n 's/^ram-hash-at-stun=//p' "$T/hop$tag.out")
+	h_resume=$(sed -n 's/^ram-hash-at-resume=//p' "$T/hop$i.out")
+	[ -n "$h_stun" ] && [ "$h_stun" = "$h_resume" ] ||
+		{ ok=0; tap_diag "hop $i: hash $h_stun then $h_resume"; break; }
+	vmx_wait_lines "$T/hop$i.serial" 5 60 || { ok=0; tap_diag "hop $i: no output"; break; }
+	tag=$i
+	tmp=$cur cur=$prev prev=$tmp
+done
+[ $ok = 1 ] && tap_ok "$((HOPS - 1)) more hops between ha and hb" ||
+	tap_fail "$((HOPS - 1)) more hops between ha and hb"
+src=$new
+n=$(wc -l <"$T/hop$tag.serial")
+vmx_wait_lines "$T/hop$tag.serial" $((n + 10)) 60
+files=""
+for i in $(seq 0 "$tag"); do files="$files $T/hop$i.serial"; done
+# shellcheck disable=SC2086 # the list of files
+if err=$(vmx_sequence_ok $files); then
+	tap_ok "the counter's output over all hops has no gap and no duplicate"
+else
+	tap_fail "the counter's output over all hops: $err"
+fi
+# From here on the VM runs on $cur as hop$tag.
+live=$T/hop$tag.serial
+
+# still_runs: the VM on $cur produces output.
+still_runs() {
+	_n=$(wc -l <"$live")
+	vmx_wait_lines "$live" $((_n + 10)) 30
+}
+
+# --- failures: the VM keeps running on the source ----------------------------
+# A destination that does not exist.
+migrate $cur $prev --timeout 20
+get_outcome
+[ "$out" = failed ] && [ "$err" = dest-refused ] && still_runs &&
+	tap_ok "no incoming VM: failed, dest-refused; the source runs" ||
+	tap_fail "no incoming VM: $out $err"
+
+# A wrong secret on the source's side.
+start_vm $prev bad --incoming=$((ID + 1)) --secret-file="$T/wrong"
+bad=$VMX_PID
+incoming_ready $prev
+migrate $cur $prev
+get_outcome
+[ "$out" = failed ] && [ "$err" = auth-failed ] && still_runs &&
+	tap_ok "wrong secret: failed, auth-failed; the source runs" ||
+	tap_fail "wrong secret: $out $err"
+kill -KILL $bad 2>/dev/null
+wait $bad 2>/dev/null
+
+# Cancel during pre-copy: a tight bandwidth cap keeps it there.
+start_vm $prev cancel --incoming=$((ID + 1)) --secret-file="$T/secret"
+dst=$VMX_PID
+incoming_ready $prev
+migrate $cur $prev --bandwidth 20K &
+mig=$!
+for _ in $(seq 100); do
+	grep -q '"state": *"precopy"\|"state":"precopy"' "$T/mig.json" 2>/dev/null && break
+	sleep 0.1
+done
+ip netns exec $cur "$FTCTL" migrate cancel $ID >/dev/null
+ip netns exec $cur "$FTCTL" migrate cancel $ID >/dev/null &&
+	tap_ok "cancel is idempotent" || tap_fail "cancel is idempotent"
+wait $mig
+rc=$?
+get_outcome
+[ $rc = 3 ] && [ "$out" = cancelled ] && still_runs &&
+	tap_ok "cancel in pre-copy: cancelled (exit 3); the source runs" ||
+	tap_fail "cancel in pre-copy: exit $rc, $out $err"
+vmx_wait_exit $dst 20
+[ "$VMX_STATUS" = 1 ] && grep -q "incoming migration failed" "$T/cancel.out" &&
+	tap_ok "the destination vmx powers off after the cancel" ||
+	tap_fail "the destination vmx powers off after the cancel (status $VMX_STATUS)"
+
+# The destination vmx killed during pre-copy.
+start_vm $prev killed --incoming=$((ID + 1)) --secret-file="$T/secret"
+dst=$VMX_PID
+incoming_ready $prev
+migrate $cur $prev --bandwidth 20K &
+mig=$!
+for _ in $(seq 100); do
+	grep -q '"precopy"' "$T/mig.json" 2>/dev/null && break
+	sleep 0.1
+done
+kill -KILL $dst
+wait $mig
+get_outcome
+[ "$out" = failed ] && still_runs &&
+	tap_ok "destination vmx killed in pre-copy: failed ($err); the source runs" ||
+	tap_fail "destination vmx killed in pre-copy: $out $err"
+
+kill -KILL $src 2>/dev/null
+wait $src 2>/dev/null
+tap_done
