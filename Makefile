@@ -43,28 +43,36 @@ netlink-gen:
 deps:
 	scripts/install-deps.sh
 
-check:
-	scripts/install-deps.sh
+# make expands a whole recipe before it runs its first line, so VM_KVER
+# (which needs the packages install-deps.sh brings) is only read in a
+# sub-make started after the install.
+check: deps
+	$(MAKE) check-vm
+
+check-vm:
 	$(MAKE) all KDIR=/lib/modules/$(VM_KVER)/build
 	scripts/ynl-tools.sh
 	selftests/qemu/run.sh $(VM_KVER) selftests/run_all.sh $(T)
 
 # The debug kernel is built once per source version and config (see
 # scripts/debug-kernel.sh); the module is built against it in build/debug-module.
-check-debug:
-	scripts/install-deps.sh
+check-debug: deps
 	scripts/debug-kernel.sh
 	$(MAKE) userspace selftests
 	scripts/ynl-tools.sh
 	scripts/check-debug.sh $(T)
 
-demo:
-	scripts/install-deps.sh
+demo: deps
+	$(MAKE) demo-vm
+
+demo-vm:
 	$(MAKE) all KDIR=/lib/modules/$(VM_KVER)/build
 	selftests/qemu/run.sh $(VM_KVER) scripts/demo.sh
 
-bench:
-	scripts/install-deps.sh
+bench: deps
+	$(MAKE) bench-vm
+
+bench-vm:
 	$(MAKE) all KDIR=/lib/modules/$(VM_KVER)/build
 	selftests/qemu/run.sh $(VM_KVER) selftests/bench/run_all.sh
 
@@ -73,4 +81,5 @@ clean:
 	$(MAKE) -C userspace clean
 	$(MAKE) -C selftests clean
 
-.PHONY: all module sparse userspace selftests netlink-gen deps check check-debug demo bench clean
+.PHONY: all module sparse userspace selftests netlink-gen deps check check-vm check-debug \
+	demo demo-vm bench bench-vm clean
