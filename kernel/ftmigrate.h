@@ -26,6 +26,7 @@
 struct ftm_type;
 struct ftm_migration;
 struct ftm_listener;
+struct ftm_dst;
 
 /**
  * struct ftm_migration_ops - the operations behind a migration type
@@ -236,6 +237,9 @@ __poll_t ftm_vmreq_poll(struct ftm_vmreq *rq, struct file *file,
 int ftm_vmreq_reply(struct ftm_vmreq *rq, const struct ftm_reply *r);
 long ftm_vmreq_read_state(struct ftm_vmreq *rq, void __user *buf, u64 len);
 
+/* A peer silent for this long is lost (a dead host, a cut link, 100% loss). */
+#define FTM_PEER_SILENCE	(10 * HZ)
+
 /**
  * struct ftm_conn - one TCP connection between two hosts' modules
  * @sock: the socket
@@ -246,6 +250,10 @@ long ftm_vmreq_read_state(struct ftm_vmreq *rq, void __user *buf, u64 len);
  * @tx: FTM_FRAME_MAX bytes where senders may build a payload
  * @cancelled: polled while blocked; true ends the wait with -ECANCELED
  * @ctx: its argument
+ * @quiet_ok: the peer may stay silent as long as it likes, because its
+ *	loss shows on another connection (a destination's data streams, idle
+ *	in rounds that dirty none of their pages); otherwise a peer silent
+ *	for FTM_PEER_SILENCE is lost
  */
 struct ftm_conn {
 	struct socket *sock;
@@ -256,6 +264,7 @@ struct ftm_conn {
 	void *tx;
 	bool (*cancelled)(void *ctx);
 	void *ctx;
+	bool quiet_ok;
 };
 
 /* transport.c */
@@ -350,6 +359,8 @@ struct ftm_migration_stats {
  * @secret_len: length of @secret
  * @secret: the migration secret
  * @cookie: Begin's cookie (source) or the one Prepare accepted (dest)
+ * @rx: destination: the receiving control thread's state, which data
+ *	streams join; set while it receives, under @lock
  */
 struct ftm_migration {
 	struct kref ref;
@@ -378,6 +389,7 @@ struct ftm_migration {
 	u32 secret_len;
 	u8 secret[FTM_SECRET_MAX];
 	u8 cookie[sizeof(struct ftm_cookie)];
+	struct ftm_dst *rx;
 };
 
 /* migration.c */
