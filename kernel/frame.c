@@ -176,6 +176,12 @@ int ftm_frame_check_payload(u8 type, const void *payload, u32 len)
 		       0 : -EPROTO;
 	case FTM_FRAME_COMPLETE:
 		return len == sizeof(struct ftm_complete) ? 0 : -EPROTO;
+	case FTM_FRAME_JOIN:
+		return len == sizeof(struct ftm_join) ? 0 : -EPROTO;
+	case FTM_FRAME_JOINED:
+		return len == 0 ? 0 : -EPROTO;
+	case FTM_FRAME_END:
+		return len == sizeof(struct ftm_stream_end) ? 0 : -EPROTO;
 	case FTM_FRAME_ERROR:
 		return len == sizeof(struct ftm_error) ? 0 : -EPROTO;
 	default:

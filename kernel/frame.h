@@ -44,7 +44,10 @@ enum ftm_frame_type {
 	FTM_FRAME_RESUMED,	/* dst: the VM runs here */
 	FTM_FRAME_ERROR,	/* either: error code, message; ends it */
 	FTM_FRAME_CANCEL,	/* src: the user cancelled; ends it */
-	FTM_FRAME_TYPE_MAX = FTM_FRAME_CANCEL,
+	FTM_FRAME_JOIN,		/* src, data stream: stream index, stream count */
+	FTM_FRAME_JOINED,	/* dst, data stream: empty */
+	FTM_FRAME_END,		/* src, data stream: pages it carried in all */
+	FTM_FRAME_TYPE_MAX = FTM_FRAME_END,
 };
 
 struct ftm_frame_hdr {
@@ -69,6 +72,28 @@ struct ftm_hello {
 struct ftm_challenge {
 	u8 nonce[FTM_NONCE_LEN];
 	u8 mac[FTM_MAC_LEN];
+} __packed;
+
+/*
+ * Data streams.  A migration with N streams has its control connection
+ * (stream 0, which also carries pages) and N - 1 data connections, each
+ * authenticated like the first (HELLO ... AUTH_OK) and then bound to the
+ * migration by JOIN.  Page number p always travels on stream
+ * (p / FTM_STREAM_CHUNK) % N, so the copies of one page sent in successive
+ * rounds stay in order on one TCP connection.  Before COMPLETE, every data
+ * stream ends with END, so the destination knows nothing of it is still
+ * in flight.
+ */
+#define FTM_STREAMS_MAX		8
+#define FTM_STREAM_CHUNK	512	/* pages; a multiple of BITS_PER_LONG */
+
+struct ftm_join {
+	__be32 stream;		/* 1 .. streams - 1 */
+	__be32 streams;		/* 2 .. FTM_STREAMS_MAX */
+} __packed;
+
+struct ftm_stream_end {
+	__be64 pages;		/* pages this stream carried, zero pages too */
 } __packed;
 
 struct ftm_state_chunk {

@@ -27,6 +27,37 @@
 
 #define FTM_VMREQ_TIMEOUT	(30 * HZ)
 
+/**
+ * struct ftm_dst - one connection's thread on the destination
+ * @fn: the host
+ * @conn: the connection
+ * @mig: the migration, referenced, once known
+ * @vm: its VM (pinned by @mig)
+ * @received: pages that arrived, a bit each (a data stream borrows its
+ *	control connection's)
+ * @pages: pages that arrived on this connection
+ * @state: the device state being received
+ * @state_len: its announced length
+ * @state_got: bytes of it received
+ * @remote_cancel: the source cancelled
+ * @aborting: telling the source why we stop; sends must not be cut short
+ * @msg: why it failed, for people and for the source
+ * @ctrl: for a data stream, the control connection's thread it joined
+ * @index: for a data stream, its number
+ *
+ * The control connection's thread also holds the data streams' rendezvous,
+ * under @mig->lock (data streams find it as @mig->rx while it receives):
+ * @nr_streams: streams the source announced in JOIN, 1 until then
+ * @joined: data streams that joined
+ * @attached: data streams whose threads still use this structure
+ * @ended: data streams that sent a correct END
+ * @end_pages: pages they carried
+ * @closing: no more joins; attached data streams stop
+ * @streams: the attached data streams, by number
+ * @stream_err: the first data stream's failure, 0 if none
+ * @stream_msg: its reason
+ * @streams_wq: woken when a data stream ends, fails or detaches
+ */
 struct ftm_dst {
 	struct ftm_net *fn;
 	struct ftm_conn conn;
@@ -40,15 +71,34 @@ struct ftm_dst {
 	bool remote_cancel;
 	bool aborting;
 	char msg[FTM_ERROR_MSG_MAX];
+	struct ftm_dst *ctrl;
+	unsigned int index;
+
+	unsigned int nr_streams;
+	unsigned int joined;
+	unsigned int attached;
+	unsigned int ended;
+	u64 end_pages;
+	bool closing;
+	struct ftm_dst *streams[FTM_STREAMS_MAX];
+	int stream_err;
+	char stream_msg[FTM_ERROR_MSG_MAX];
+	wait_queue_head_t streams_wq;
 };
 
-/* Stop on a cancel, the timeout, or the incoming vmx's death. */
+/*
+ * Stop on a cancel, the timeout, or the incoming vmx's death; the control
+ * connection also when a data stream failed, a data stream also when its
+ * control connection is done.
+ */
 static bool ftm_dst_cancelled(void *arg)
 {
 	struct ftm_dst *d = arg;
 
 	if (!d->mig || d->aborting)
 		return false;
+	if (d->ctrl ? READ_ONCE(d->ctrl->closing) : READ_ONCE(d->stream_err))
+		return true;
 	return ftm_migration_cancelled(d->mig) || READ_ONCE(d->vm->req.dead);
 }
 
@@ -224,8 +274,10 @@ static int ftm_dst_auth(struct ftm_dst *d, u64 *id, u8 *secret, u32 *secret_len)
 	*secret_len = 0;
 	mig = ftm_migration_lookup(d->fn, *id);
 	if (mig) {
+		/* Prepared for the control connection, receiving for a data stream. */
 		if (mig->role == FTMIGRATE_MIGRATION_ROLE_DESTINATION &&
-		    READ_ONCE(mig->state) == FTMIGRATE_MIGRATION_STATE_PREPARED) {
+		    (READ_ONCE(mig->state) == FTMIGRATE_MIGRATION_STATE_PREPARED ||
+		     READ_ONCE(mig->rx))) {
 			*secret_len = mig->secret_len;
 			memcpy(secret, mig->secret, mig->secret_len);
 		}
@@ -321,19 +373,70 @@ static int ftm_dst_state(struct ftm_dst *d, u32 len)
 	return 0;
 }
 
+/*
+ * COMPLETE came on the control connection: every data stream must have
+ * joined (the source opens them all before pre-copy) and must end with its
+ * END, so that no page of theirs is still in flight.
+ */
+static int ftm_dst_wait_streams(struct ftm_dst *d)
+{
+	struct ftm_migration *mig = d->mig;
+	unsigned int joined, want;
+	unsigned long deadline;
+	int err = 0;
+
+	mutex_lock(&mig->lock);
+	joined = d->joined;
+	want = d->nr_streams - 1;
+	mutex_unlock(&mig->lock);
+	if (joined != want) {
+		snprintf(d->msg, sizeof(d->msg), "%u of %u data streams joined",
+			 joined, want);
+		return -EPROTO;
+	}
+	/* Their ENDs were sent before COMPLETE: they are late, not slow. */
+	deadline = jiffies + FTM_PEER_SILENCE;
+	while (!wait_event_timeout(d->streams_wq, READ_ONCE(d->ended) == want ||
+				   READ_ONCE(d->stream_err), HZ / 10)) {
+		if (ftm_dst_cancelled(d))
+			break;
+		if (time_after(jiffies, deadline)) {
+			snprintf(d->msg, sizeof(d->msg), "data streams silent after COMPLETE");
+			return -ETIMEDOUT;
+		}
+	}
+	mutex_lock(&mig->lock);
+	if (d->stream_err) {
+		err = d->stream_err;
+		strscpy(d->msg, d->stream_msg, sizeof(d->msg));
+	} else if (d->ended != want) {
+		err = -ECANCELED;
+	} else {
+		/* What the destination reports: the streams it received on. */
+		mig->params.streams = d->nr_streams;
+	}
+	mutex_unlock(&mig->lock);
+	return err;
+}
+
 static int ftm_dst_complete(struct ftm_dst *d)
 {
 	const struct ftm_complete *c = d->conn.rx;
 	struct ftm_migration *mig = d->mig;
+	u64 pages;
 	int err;
 
-	if (be64_to_cpu(c->pages) != d->pages || !d->state ||
+	pages = be64_to_cpu(c->pages);
+	err = ftm_dst_wait_streams(d);
+	if (err)
+		return err;
+	if (pages != d->pages + d->end_pages || !d->state ||
 	    be64_to_cpu(c->state_len) != d->state_len ||
 	    d->state_got != d->state_len ||
 	    !bitmap_full(d->received, d->vm->nr_pages)) {
 		snprintf(d->msg, sizeof(d->msg),
 			 "incomplete: %llu pages and %llu state bytes arrived",
-			 d->pages, d->state_got);
+			 d->pages + d->end_pages, d->state_got);
 		return -EPROTO;
 	}
 	ftm_vmreq_set_state(&d->vm->req, d->state, d->state_len);
@@ -384,6 +487,146 @@ static int ftm_dst_receive(struct ftm_dst *d)
 			return err;
 		cond_resched();
 	}
+}
+
+/* A data stream's failure ends its migration: tell the control thread. */
+static void ftm_dst_stream_failed(struct ftm_dst *d, int err)
+{
+	struct ftm_dst *ctrl = d->ctrl;
+
+	mutex_lock(&d->mig->lock);
+	if (!ctrl->closing && !ctrl->stream_err) {
+		ctrl->stream_err = err;
+		snprintf(ctrl->stream_msg, sizeof(ctrl->stream_msg), "data stream %u: %s",
+			 d->index, d->msg[0] ? d->msg : "broken");
+	}
+	mutex_unlock(&d->mig->lock);
+	wake_up_all(&ctrl->streams_wq);
+}
+
+/* A data stream: PAGES until END, which must count what arrived. */
+static int ftm_dst_stream_receive(struct ftm_dst *d)
+{
+	const struct ftm_stream_end *end = d->conn.rx;
+	struct ftm_dst *ctrl = d->ctrl;
+	u8 type;
+	u32 len;
+	int err;
+
+	for (;;) {
+		err = ftm_conn_recv(&d->conn, &type, &len);
+		if (err)
+			return err;
+		if (type == FTM_FRAME_END)
+			break;
+		if (type != FTM_FRAME_PAGES) {
+			snprintf(d->msg, sizeof(d->msg), "unexpected frame type %u", type);
+			return -EPROTO;
+		}
+		err = ftm_dst_pages(d, len);
+		if (err)
+			return err;
+		cond_resched();
+	}
+	if (be64_to_cpu(end->pages) != d->pages) {
+		snprintf(d->msg, sizeof(d->msg), "END says %llu pages, %llu arrived",
+			 be64_to_cpu(end->pages), d->pages);
+		return -EPROTO;
+	}
+	mutex_lock(&d->mig->lock);
+	ctrl->ended++;
+	ctrl->end_pages += d->pages;
+	mutex_unlock(&d->mig->lock);
+	wake_up_all(&ctrl->streams_wq);
+	return 0;
+}
+
+/*
+ * JOIN on an authenticated connection: bind it as data stream of the
+ * migration @id, whose control thread is receiving, and receive its pages.
+ */
+static void ftm_dst_join(struct ftm_dst *d, u64 id)
+{
+	const struct ftm_join *j = d->conn.rx;
+	u32 k = be32_to_cpu(j->stream), n = be32_to_cpu(j->streams);
+	struct ftm_migration *mig;
+	struct ftm_dst *ctrl;
+	const char *why = NULL;
+	int err;
+
+	mig = ftm_migration_lookup(d->fn, id);
+	if (!mig) {
+		ftm_dst_refuse(d, FTMIGRATE_MIGRATION_ERROR_DEST_REFUSED,
+			       "no migration to join here");
+		return;
+	}
+	mutex_lock(&mig->lock);
+	ctrl = mig->rx;
+	if (mig->role != FTMIGRATE_MIGRATION_ROLE_DESTINATION || !ctrl || ctrl->closing)
+		why = "the migration here is not receiving";
+	else if (n < 2 || n > FTM_STREAMS_MAX || !k || k >= n ||
+		 (ctrl->nr_streams > 1 && ctrl->nr_streams != n))
+		why = "stream number or count out of range";
+	else if (ctrl->streams[k])
+		why = "the stream has joined already";
+	if (why && ctrl && !ctrl->closing && !ctrl->stream_err) {
+		/* An authenticated source broke the rules: end its migration. */
+		ctrl->stream_err = -EPROTO;
+		snprintf(ctrl->stream_msg, sizeof(ctrl->stream_msg),
+			 "JOIN of stream %u of %u: %s", k, n, why);
+	} else if (!why) {
+		ctrl->nr_streams = n;
+		ctrl->streams[k] = d;
+		ctrl->joined++;
+		ctrl->attached++;
+		d->ctrl = ctrl;
+		d->index = k;
+		d->vm = ctrl->vm;
+		d->received = ctrl->received;
+		d->mig = mig;
+	}
+	mutex_unlock(&mig->lock);
+	if (why) {
+		if (ctrl)
+			wake_up_all(&ctrl->streams_wq);
+		ftm_dst_refuse(d, FTMIGRATE_MIGRATION_ERROR_PROTOCOL, why);
+		ftm_migration_put(mig);
+		return;
+	}
+
+	err = ftm_conn_send(&d->conn, FTM_FRAME_JOINED, NULL, 0);
+	/* A stream idle for rounds is fine: the control connection notices loss. */
+	d->conn.quiet_ok = true;
+	if (!err)
+		err = ftm_dst_stream_receive(d);
+	if (err)
+		ftm_dst_stream_failed(d, err);
+
+	mutex_lock(&mig->lock);
+	ctrl->streams[k] = NULL;
+	ctrl->attached--;
+	mutex_unlock(&mig->lock);
+	wake_up_all(&ctrl->streams_wq);
+	/* From here on nothing of ctrl may be touched: it may be freed. */
+	d->received = NULL;
+	d->ctrl = NULL;
+	d->mig = NULL;
+	ftm_migration_put(mig);
+}
+
+/* The control thread is done receiving: stop and wait out its data streams. */
+static void ftm_dst_close_streams(struct ftm_dst *d)
+{
+	struct ftm_migration *mig = d->mig;
+
+	mutex_lock(&mig->lock);
+	d->closing = true;
+	if (mig->rx == d)
+		mig->rx = NULL;
+	mutex_unlock(&mig->lock);
+	wake_up_all(&d->streams_wq);
+	/* They look at d->closing at least every socket tick. */
+	wait_event(d->streams_wq, !READ_ONCE(d->attached));
 }
 
 static u32 ftm_dst_error_code(int err)
@@ -503,15 +746,20 @@ static int ftm_dst_thread(void *arg)
 	struct ftm_net *fn = d->fn;
 	struct ftm_migration *mig = NULL;
 	u8 secret[FTM_SECRET_MAX];
-	u32 secret_len;
+	u32 secret_len, len;
 	u64 id;
+	u8 type;
 	int err;
 
-	err = ftm_dst_auth(d, &id, secret, &secret_len);
+	err = ftm_dst_auth(d, &id, secret, &secret_len) ?:
+	      ftm_conn_recv(&d->conn, &type, &len);
 	if (err)
 		goto out;
-	err = ftm_dst_expect(d, FTM_FRAME_PREPARE);
-	if (err)
+	if (type == FTM_FRAME_JOIN) {
+		ftm_dst_join(d, id);
+		goto out;
+	}
+	if (type != FTM_FRAME_PREPARE)
 		goto out;
 
 	mig = ftm_migration_lookup(fn, id);
@@ -550,11 +798,21 @@ static int ftm_dst_thread(void *arg)
 	d->mig = mig;
 
 	d->received = bitmap_zalloc(d->vm->nr_pages, GFP_KERNEL);
-	err = d->received ? ftm_conn_send(&d->conn, FTM_FRAME_PREPARED, NULL, 0) :
-	      -ENOMEM;
-	if (!err) {
+	err = -ENOMEM;
+	if (d->received) {
+		/* Data streams may join from now on, until close_streams. */
+		mutex_lock(&mig->lock);
+		WRITE_ONCE(mig->rx, d);
+		mutex_unlock(&mig->lock);
 		ftm_migration_set_state(mig, FTMIGRATE_MIGRATION_STATE_PRECOPY);
-		err = ftm_dst_receive(d);
+		err = ftm_conn_send(&d->conn, FTM_FRAME_PREPARED, NULL, 0) ?:
+		      ftm_dst_receive(d);
+	}
+	ftm_dst_close_streams(d);
+	if (err == -ECANCELED && d->stream_err) {
+		/* The data streams are gone: nobody writes these any more. */
+		err = d->stream_err;
+		strscpy(d->msg, d->stream_msg, sizeof(d->msg));
 	}
 	if (!err) {
 		ftm_migration_set_state(mig, FTMIGRATE_MIGRATION_STATE_STUNNED);
@@ -598,6 +856,8 @@ void ftm_vmotion_incoming(struct ftm_net *fn, struct socket *sock)
 	if (!d || ftm_conn_alloc(&d->conn))
 		goto err;
 	d->fn = fn;
+	d->nr_streams = 1;
+	init_waitqueue_head(&d->streams_wq);
 	d->conn.sock = sock;
 	d->conn.cancelled = ftm_dst_cancelled;
 	d->conn.ctx = d;

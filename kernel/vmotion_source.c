@@ -26,6 +26,7 @@
 #include <linux/ktime.h>
 #include <linux/random.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "ftmigrate.h"
 
@@ -33,10 +34,37 @@
 #define FTM_MAX_ROUNDS		30
 #define FTM_THROTTLE_MAX	99
 
+struct ftm_src;
+
+/**
+ * struct ftm_src_stream - one data stream of the source
+ * @s: the source migration it belongs to
+ * @conn: its connection (stream 0 is the control connection, s->conn)
+ * @index: the stream's number
+ * @work: sends the stream's share of one round
+ * @bytes: bytes it sent in the round
+ * @pages: pages it sent in the whole migration, for END
+ * @err: the round's outcome
+ */
+struct ftm_src_stream {
+	struct ftm_src *s;
+	struct ftm_conn *conn;
+	unsigned int index;
+	struct work_struct work;
+	u64 bytes;
+	u64 pages;
+	int err;
+};
+
 struct ftm_src {
 	struct ftm_migration *mig;
 	struct ftm_vm *vm;
 	struct ftm_conn conn;
+	unsigned int nr_streams;
+	struct ftm_src_stream streams[FTM_STREAMS_MAX];
+	struct ftm_conn data_conns[FTM_STREAMS_MAX];
+	struct workqueue_struct *wq;
+	atomic_t stream_failed;
 	__be32 addr;
 	__be16 port;
 	bool p2p;
@@ -98,33 +126,48 @@ static int ftm_src_peer_frame(struct ftm_src *s, u8 type, u32 len)
 	return -EREMOTEIO;
 }
 
-/* Receive the one frame the protocol expects now. */
-static int ftm_src_expect(struct ftm_src *s, u8 want)
+/*
+ * Receive the one frame the protocol expects now on @c.  The destination
+ * only speaks on the control connection, but a refusal of a data stream's
+ * JOIN comes on that stream, so ERROR is read from either.
+ */
+static int ftm_src_expect_on(struct ftm_src *s, struct ftm_conn *c, u8 want)
 {
+	const struct ftm_error *e = c->rx;
 	u8 type;
 	u32 len;
 	int err;
 
-	err = ftm_conn_recv(&s->conn, &type, &len);
+	err = ftm_conn_recv(c, &type, &len);
 	if (err)
 		return err;
 	if (type == want)
 		return 0;
-	return ftm_src_peer_frame(s, type, len);
+	if (c == &s->conn || type != FTM_FRAME_ERROR)
+		return ftm_src_peer_frame(s, type, len);
+	s->remote_error = be32_to_cpu(e->code);
+	strscpy(s->remote_msg, e->msg, sizeof(s->remote_msg));
+	return -EREMOTEIO;
 }
 
-static int ftm_src_auth(struct ftm_src *s)
+static int ftm_src_expect(struct ftm_src *s, u8 want)
+{
+	return ftm_src_expect_on(s, &s->conn, want);
+}
+
+/* HELLO, CHALLENGE, AUTH, AUTH_OK on one connection. */
+static int ftm_src_auth(struct ftm_src *s, struct ftm_conn *c)
 {
 	struct ftm_migration *mig = s->mig;
-	const struct ftm_challenge *ch = s->conn.rx;
+	const struct ftm_challenge *ch = c->rx;
 	struct ftm_hello hello;
 	u8 mac[FTM_MAC_LEN];
 	int err;
 
 	hello.migration_id = cpu_to_be64(mig->id);
 	get_random_bytes(hello.nonce, sizeof(hello.nonce));
-	err = ftm_conn_send(&s->conn, FTM_FRAME_HELLO, &hello, sizeof(hello)) ?:
-	      ftm_src_expect(s, FTM_FRAME_CHALLENGE);
+	err = ftm_conn_send(c, FTM_FRAME_HELLO, &hello, sizeof(hello)) ?:
+	      ftm_src_expect_on(s, c, FTM_FRAME_CHALLENGE);
 	if (err)
 		return err;
 	err = ftm_auth_verify(mig->secret, mig->secret_len, "dst", mig->id,
@@ -135,44 +178,87 @@ static int ftm_src_auth(struct ftm_src *s)
 			   ch->nonce, hello.nonce, mac);
 	if (err)
 		return err;
-	return ftm_conn_send(&s->conn, FTM_FRAME_AUTH, mac, sizeof(mac)) ?:
-	       ftm_src_expect(s, FTM_FRAME_AUTH_OK);
+	return ftm_conn_send(c, FTM_FRAME_AUTH, mac, sizeof(mac)) ?:
+	       ftm_src_expect_on(s, c, FTM_FRAME_AUTH_OK);
 }
 
-/* Hold the data streams to the bandwidth cap, measured over the round. */
+/*
+ * Hold the data streams to the bandwidth cap, measured over the round: each
+ * of the streams keeps to its share.
+ */
 static void ftm_src_pace(struct ftm_src *s, u64 round_start_ns, u64 round_bytes)
 {
-	u64 cap = READ_ONCE(s->mig->params.max_bandwidth);
+	u64 cap = div_u64(READ_ONCE(s->mig->params.max_bandwidth), s->nr_streams);
 	u64 due_ns, now;
 
 	if (!cap)
 		return;
 	due_ns = round_start_ns + div64_u64(round_bytes * NSEC_PER_SEC, cap);
 	/* Sleep in ticks, so that a cancel is seen while paced. */
-	while ((now = ktime_get_ns()) < due_ns && !ftm_migration_cancelled(s->mig))
+	while ((now = ktime_get_ns()) < due_ns && !ftm_migration_cancelled(s->mig) &&
+	       !atomic_read(&s->stream_failed))
 		schedule_timeout_interruptible(min_t(unsigned long,
 						     nsecs_to_jiffies(due_ns - now) ?: 1,
 						     HZ / 10));
 }
 
-/*
- * Send every page whose bit is set in s->dirty, clearing the bits.  A frame
- * is built in conn.tx as count, entries, pages; the pages are staged after
- * room for a full frame of entries and moved down for a short last frame.
- */
-static int ftm_src_send_dirty(struct ftm_src *s, u64 *bytes)
+/* The next dirty page at or after @page that belongs to stream @st. */
+static unsigned long ftm_src_next_page(struct ftm_src_stream *st, unsigned long page)
 {
-	struct ftm_migration *mig = s->mig;
-	u8 *tx = s->conn.tx;
+	struct ftm_src *s = st->s;
+	unsigned long nr = s->vm->nr_pages, chunk, end;
+
+	while (page < nr) {
+		chunk = page / FTM_STREAM_CHUNK;
+		if (chunk % s->nr_streams != st->index) {
+			/* Skip to this stream's next chunk. */
+			chunk += (st->index + s->nr_streams - chunk % s->nr_streams) %
+				 s->nr_streams;
+			page = chunk * FTM_STREAM_CHUNK;
+			continue;
+		}
+		end = min_t(unsigned long, nr, (chunk + 1) * FTM_STREAM_CHUNK);
+		page = find_next_bit(s->dirty, end, page);
+		if (page < end)
+			return page;
+		page = end;
+	}
+	return nr;
+}
+
+/* Account for a frame's pages in the migration's progress. */
+static void ftm_src_count(struct ftm_migration *mig, u32 pages, u32 zero)
+{
+	mutex_lock(&mig->lock);
+	mig->stats.pages_sent += pages;
+	mig->stats.zero_pages += zero;
+	mig->stats.bytes_sent += (u64)(pages - zero) * PAGE_SIZE;
+	mutex_unlock(&mig->lock);
+}
+
+/*
+ * Send every page of stream @st whose bit is set in s->dirty, clearing the
+ * bits (atomically: the streams' chunks share no bitmap word, but the
+ * clearing must not race with another stream's reads).  A frame is built
+ * in the connection's tx buffer as count, entries, pages; the pages are
+ * staged after room for a full frame of entries and moved down for a short
+ * last frame.
+ */
+static int ftm_src_send_stream(struct ftm_src_stream *st)
+{
+	struct ftm_src *s = st->s;
+	struct ftm_conn *c = st->conn;
+	u8 *tx = c->tx;
 	__be64 *entries = (__be64 *)(tx + sizeof(__be32));
 	u8 *stage = tx + sizeof(__be32) + FTM_PAGES_PER_FRAME * sizeof(__be64);
-	u64 start_ns = ktime_get_ns(), sent0 = s->conn.tx_bytes;
+	u64 start_ns = ktime_get_ns(), sent0 = c->tx_bytes;
 	unsigned long page = 0;
-	u32 n = 0, data = 0;
+	u32 n = 0, zero = 0, data = 0;
 	int err;
 
+	st->bytes = 0;
 	for (;;) {
-		page = find_next_bit(s->dirty, s->vm->nr_pages, page);
+		page = ftm_src_next_page(st, page);
 		if (page < s->vm->nr_pages) {
 			u64 gpa = ftm_mem_page_gpa(s->vm, page);
 
@@ -181,15 +267,10 @@ static int ftm_src_send_dirty(struct ftm_src *s, u64 *bytes)
 				return err;
 			clear_bit(page, s->dirty);
 			entries[n++] = cpu_to_be64(gpa | (err ? FTM_PAGE_ZERO : 0));
-			if (!err)
-				data += PAGE_SIZE;
-			mutex_lock(&mig->lock);
-			mig->stats.pages_sent++;
 			if (err)
-				mig->stats.zero_pages++;
+				zero++;
 			else
-				mig->stats.bytes_sent += PAGE_SIZE;
-			mutex_unlock(&mig->lock);
+				data += PAGE_SIZE;
 			page++;
 			if (n < FTM_PAGES_PER_FRAME)
 				continue;
@@ -199,24 +280,139 @@ static int ftm_src_send_dirty(struct ftm_src *s, u64 *bytes)
 		*(__be32 *)tx = cpu_to_be32(n);
 		if (n < FTM_PAGES_PER_FRAME)
 			memmove(tx + sizeof(__be32) + n * sizeof(__be64), stage, data);
-		err = ftm_conn_send(&s->conn, FTM_FRAME_PAGES, NULL,
+		err = ftm_conn_send(c, FTM_FRAME_PAGES, NULL,
 				    sizeof(__be32) + n * sizeof(__be64) + data);
 		if (err)
 			return err;
+		ftm_src_count(s->mig, n, zero);
+		st->pages += n;
 		n = 0;
+		zero = 0;
 		data = 0;
-		if (ftm_conn_readable(&s->conn)) {
+		/* Only the control connection carries the destination's word. */
+		if (c == &s->conn && ftm_conn_readable(c)) {
 			u8 type;
 			u32 len;
 
-			err = ftm_conn_recv(&s->conn, &type, &len);
+			err = ftm_conn_recv(c, &type, &len);
 			return err ?: ftm_src_peer_frame(s, type, len);
 		}
-		ftm_src_pace(s, start_ns, s->conn.tx_bytes - sent0);
+		ftm_src_pace(s, start_ns, c->tx_bytes - sent0);
 		cond_resched();
 	}
-	*bytes = s->conn.tx_bytes - sent0;
+	st->bytes = c->tx_bytes - sent0;
 	return 0;
+}
+
+static void ftm_src_stream_work(struct work_struct *work)
+{
+	struct ftm_src_stream *st = container_of(work, struct ftm_src_stream, work);
+
+	st->err = ftm_src_send_stream(st);
+	if (st->err)
+		atomic_set(&st->s->stream_failed, 1);
+}
+
+/* A data stream stops when the migration does or another stream failed. */
+static bool ftm_src_stream_cancelled(void *arg)
+{
+	struct ftm_src *s = arg;
+
+	return ftm_migration_cancelled(s->mig) || atomic_read(&s->stream_failed);
+}
+
+/*
+ * Send every dirty page: the data streams' shares from the workqueue, the
+ * control connection's here.  The first error wins, the control
+ * connection's first (it carries the destination's reason).
+ */
+static int ftm_src_send_dirty(struct ftm_src *s, u64 *bytes)
+{
+	unsigned int i;
+	int err;
+
+	atomic_set(&s->stream_failed, 0);
+	for (i = 1; i < s->nr_streams; i++)
+		queue_work(s->wq, &s->streams[i].work);
+	err = ftm_src_send_stream(&s->streams[0]);
+	if (err)
+		atomic_set(&s->stream_failed, 1);
+	*bytes = s->streams[0].bytes;
+	for (i = 1; i < s->nr_streams; i++) {
+		flush_work(&s->streams[i].work);
+		/* -ECANCELED may only be the others stopping for this one. */
+		if (s->streams[i].err && (!err || err == -ECANCELED))
+			err = s->streams[i].err;
+		*bytes += s->streams[i].bytes;
+	}
+	if (err && err != -EREMOTEIO && ftm_conn_readable(&s->conn)) {
+		/* A stream broke because the destination gave up: say why. */
+		u8 type;
+		u32 len;
+
+		if (!ftm_conn_recv(&s->conn, &type, &len))
+			err = ftm_src_peer_frame(s, type, len);
+	}
+	return err;
+}
+
+/* Open, authenticate and JOIN the data streams 1 .. nr_streams - 1. */
+static int ftm_src_open_streams(struct ftm_src *s)
+{
+	struct ftm_join join = { .streams = cpu_to_be32(s->nr_streams) };
+	unsigned int i;
+	int err;
+
+	s->streams[0] = (struct ftm_src_stream){ .s = s, .conn = &s->conn };
+	if (s->nr_streams == 1)
+		return 0;
+	s->wq = alloc_workqueue("ftm-src/%llu", WQ_UNBOUND, s->nr_streams - 1,
+				s->mig->id);
+	if (!s->wq)
+		return -ENOMEM;
+	for (i = 1; i < s->nr_streams; i++) {
+		struct ftm_conn *c = &s->data_conns[i];
+
+		s->streams[i] = (struct ftm_src_stream){ .s = s, .conn = c, .index = i };
+		INIT_WORK(&s->streams[i].work, ftm_src_stream_work);
+		c->cancelled = ftm_src_stream_cancelled;
+		c->ctx = s;
+		join.stream = cpu_to_be32(i);
+		err = ftm_conn_connect(c, s->mig->fn->net, s->addr, s->port) ?:
+		      ftm_src_auth(s, c) ?:
+		      ftm_conn_send(c, FTM_FRAME_JOIN, &join, sizeof(join)) ?:
+		      ftm_src_expect_on(s, c, FTM_FRAME_JOINED);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Every data stream says how many pages it carried: nothing is in flight. */
+static int ftm_src_end_streams(struct ftm_src *s)
+{
+	struct ftm_stream_end end;
+	unsigned int i;
+	int err;
+
+	for (i = 1; i < s->nr_streams; i++) {
+		end.pages = cpu_to_be64(s->streams[i].pages);
+		err = ftm_conn_send(s->streams[i].conn, FTM_FRAME_END, &end,
+				    sizeof(end));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void ftm_src_close_streams(struct ftm_src *s)
+{
+	unsigned int i;
+
+	if (s->wq)
+		destroy_workqueue(s->wq);
+	for (i = 1; i < FTM_STREAMS_MAX; i++)
+		ftm_conn_close(&s->data_conns[i]);
 }
 
 static int ftm_src_fetch_dirty(struct ftm_src *s, u64 *dirty)
@@ -338,7 +534,8 @@ static int ftm_src_switchover(struct ftm_src *s)
 	} else if (err) {
 		return err;
 	}
-	err = ftm_src_send_dirty(s, &bytes) ?: ftm_src_send_state(s);
+	err = ftm_src_send_dirty(s, &bytes) ?: ftm_src_end_streams(s) ?:
+	      ftm_src_send_state(s);
 	if (err)
 		return err;
 	mutex_lock(&mig->lock);
@@ -391,6 +588,7 @@ static void ftm_src_abort(struct ftm_src *s, int err, const char *step)
 	if (s->conn.sock && err != -EREMOTEIO && code != FTMIGRATE_MIGRATION_ERROR_PEER_LOST) {
 		/* Tell the destination, briefly; it drops its copy either way. */
 		atomic_set(&mig->cancel, 0);
+		atomic_set(&s->stream_failed, 0);
 		WRITE_ONCE(mig->deadline, jiffies + HZ);
 		snprintf(e.msg, sizeof(e.msg), "source: %s failed (%d)", step, err);
 		if (mig->cancel_requested)
@@ -432,8 +630,11 @@ static int ftm_src_thread(void *arg)
 	s->addr = mig->peer_addr;
 	s->port = mig->peer_port;
 	s->start_ns = ktime_get_ns();
-	s->conn.cancelled = ftm_migration_cancelled;
-	s->conn.ctx = mig;
+	s->conn.cancelled = ftm_src_stream_cancelled;
+	s->conn.ctx = s;
+	mutex_lock(&mig->lock);
+	s->nr_streams = clamp_t(u32, mig->params.streams, 1, FTM_STREAMS_MAX);
+	mutex_unlock(&mig->lock);
 	s->bitmap_bytes = BITS_TO_LONGS(s->vm->nr_pages) * sizeof(long);
 	s->dirty = kvzalloc(s->bitmap_bytes, GFP_KERNEL);
 	err = -ENOMEM;
@@ -455,13 +656,17 @@ static int ftm_src_thread(void *arg)
 	}
 	step = "authentication";
 	ftm_migration_set_state(mig, FTMIGRATE_MIGRATION_STATE_AUTHENTICATING);
-	err = ftm_src_auth(s);
+	err = ftm_src_auth(s, &s->conn);
 	if (err)
 		goto abort;
 	step = "prepare";
 	err = ftm_conn_send(&s->conn, FTM_FRAME_PREPARE, mig->cookie,
 			    sizeof(mig->cookie)) ?:
 	      ftm_src_expect(s, FTM_FRAME_PREPARED);
+	if (err)
+		goto abort;
+	step = "data streams";
+	err = ftm_src_open_streams(s);
 	if (err)
 		goto abort;
 	step = "pre-copy";
@@ -514,6 +719,7 @@ abort:
 	mutex_unlock(&mig->lock);
 	ftm_src_abort(s, err, step);
 out:
+	ftm_src_close_streams(s);
 	ftm_conn_close(&s->conn);
 	kvfree(s->blob);
 	kvfree(s->dirty);
