@@ -18,7 +18,9 @@
 # Its lines are shown prefixed with its name.  A program also fails (one
 # failing case) if it exits non-zero without any "not ok" line, if it prints
 # no results at all, if its plan does not match what it ran, or if it runs
-# longer than FTM_TEST_TIMEOUT seconds (default 300; it is then killed).
+# longer than FTM_TEST_TIMEOUT seconds (default 300; it is then killed), or
+# than the larger limit the program asks for with a line
+# "# ftm-test-timeout: SECONDS" among its first 20 lines.
 #
 # After the programs, and counted as cases too: ftmigrate must unload cleanly
 # (/sys/module/ftmigrate and /dev/ftmigrate gone), kmemleak (on kernels that
@@ -86,9 +88,11 @@ run_test() {
 	# a straggler that keeps the output open cannot hang the runner.
 	# timeout puts the program into a process group of its own, killed
 	# whole on expiry and swept afterwards.
-	local start rc=0
+	local start rc=0 limit
+	limit=$(sed -n '1,20s/^# ftm-test-timeout: *\([0-9][0-9]*\)$/\1/p' "$prog" | head -n 1)
+	[ -n "$limit" ] && [ "$limit" -gt "$TIMEOUT" ] || limit=$TIMEOUT
 	start=$(date +%s)
-	timeout -k 5 "$TIMEOUT" "./$prog" </dev/null >"$out" 2>&1 &
+	timeout -k 5 "$limit" "./$prog" </dev/null >"$out" 2>&1 &
 	local pid=$!
 	tail -s 0.1 -n +1 -f --pid="$pid" "$out" | sed -u "s/^/$name: /"
 	wait "$pid" || rc=$?
@@ -116,7 +120,7 @@ run_test() {
 	failed=$((failed + notok))
 
 	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-		result fail "$name" "killed after ${TIMEOUT}s (FTM_TEST_TIMEOUT)"
+		result fail "$name" "killed after ${limit}s (FTM_TEST_TIMEOUT or its own limit)"
 	elif [ "$rc" != 0 ] && [ "$notok" = 0 ]; then
 		result fail "$name" "exited with status $rc"
 	elif [ "$ran" = 0 ] && [ "$plan" = 0 ]; then
