@@ -28,6 +28,14 @@ then misbehaves in the way --case names:
   state-too-big        a STATE chunk announcing more than 16 MiB
   complete-early       COMPLETE before all pages arrived
   silent-after-prepare nothing more after PREPARED
+  join-first           JOIN, as if a data stream, with no migration running
+  join-bad-index       after PREPARED, a data stream whose JOIN names
+                       stream 2 of 2 (there is no such stream)
+  end-short            --streams N, and the data stream's END claims one
+                       page less than it carried
+
+With --streams N (good, end-short), N - 1 data streams join after PREPARED
+and the pages are shared among the streams as the kernel shares them.
 
 It prints every frame it sends and receives, and the destination's
 reaction: "reaction: error CODE (NAME) MSG" for an ERROR frame,
@@ -62,13 +70,15 @@ TYPE_ID_VMOTION = 0
 
 HDR = struct.Struct(">IBBHIIQ")   # magic version type flags len crc seq
 
+STREAM_CHUNK = 512     # pages: page p travels on stream (p // 512) % N
+
 (HELLO, CHALLENGE, AUTH, AUTH_OK, PREPARE, PREPARED, PAGES, STATE, COMPLETE,
- READY, COMMIT, RESUMED, ERROR, CANCEL) = range(1, 15)
+ READY, COMMIT, RESUMED, ERROR, CANCEL, JOIN, JOINED, END) = range(1, 18)
 TYPE_NAMES = {v: n for n, v in dict(
     HELLO=HELLO, CHALLENGE=CHALLENGE, AUTH=AUTH, AUTH_OK=AUTH_OK,
     PREPARE=PREPARE, PREPARED=PREPARED, PAGES=PAGES, STATE=STATE,
     COMPLETE=COMPLETE, READY=READY, COMMIT=COMMIT, RESUMED=RESUMED,
-    ERROR=ERROR, CANCEL=CANCEL).items()}
+    ERROR=ERROR, CANCEL=CANCEL, JOIN=JOIN, JOINED=JOINED, END=END).items()}
 
 # enum ftmigrate_migration_error, in the order of the netlink spec
 ERROR_NAMES = ["none", "peer-lost", "auth-failed", "protocol", "timeout",
@@ -122,15 +132,16 @@ class Closed(Exception):
 
 
 class Peer:
-    def __init__(self, sock, timeout):
+    def __init__(self, sock, timeout, prefix=""):
         self.sock = sock
         self.tx_seq = 0
         self.rx_seq = 0
         self.timeout = timeout
+        self.prefix = prefix
         self.sock.settimeout(timeout)
 
     def log(self, msg):
-        print(msg, flush=True)
+        print(self.prefix + msg, flush=True)
 
     def send_raw(self, data, what):
         self.log(f"sent: {what} ({len(data)} bytes)")
@@ -223,23 +234,45 @@ def pages_payload(entries, data):
         struct.pack(">Q", e) for e in entries) + b"".join(data)
 
 
+FNV_PRIME = 0x100000001B3
+MASK64 = 0xFFFFFFFFFFFFFFFF
+ZERO_PAGE = bytes(PAGE_SIZE)
+# FNV-1a over a zero byte only multiplies: a zero page is one multiplication.
+FNV_PRIME_PAGE = pow(FNV_PRIME, PAGE_SIZE, 1 << 64)
+
+
 def fnv1a(chunks):
     h = 0xCBF29CE484222325
     for chunk in chunks:
+        if chunk == ZERO_PAGE:
+            h = (h * FNV_PRIME_PAGE) & MASK64
+            continue
         for b in chunk:
-            h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+            h = ((h ^ b) * FNV_PRIME) & MASK64
     return h
 
 
-def run_good(peer, args):
-    """Every page (every fourth one a zero page), the state, COMPLETE."""
-    all_pages = [gpa + i * PAGE_SIZE for gpa, n in args.regions for i in range(n)]
+def open_stream(args, secret, index, count):
+    """A data stream: a new connection, authenticated, JOINed."""
+    sock = socket.create_connection((args.addr, args.port), timeout=args.timeout)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    st = Peer(sock, args.timeout, f"[stream {index}] ")
+    handshake(st, args, secret)
+    st.send(JOIN, struct.pack(">II", index, count),
+            f"JOIN seq {st.tx_seq}: stream {index} of {count}")
+    return st
+
+
+def send_pages(peer, pages, sparse):
+    """PAGES frames for the guest addresses @pages (every fourth page number
+    a zero page; with @sparse all but every sixteenth); returns the memory
+    they describe."""
     memory = []
-    sent = 0
-    for start in range(0, len(all_pages), PAGES_PER_FRAME):
+    for start in range(0, len(pages), PAGES_PER_FRAME):
         entries, data = [], []
-        for gpa in all_pages[start:start + PAGES_PER_FRAME]:
-            if (gpa // PAGE_SIZE) % 4 == 3:
+        for gpa in pages[start:start + PAGES_PER_FRAME]:
+            number = gpa // PAGE_SIZE
+            if (number % 16 != 0) if sparse else (number % 4 == 3):
                 entries.append(gpa | PAGE_ZERO)
                 memory.append(bytes(PAGE_SIZE))
             else:
@@ -248,7 +281,28 @@ def run_good(peer, args):
                 memory.append(data[-1])
         peer.send(PAGES, pages_payload(entries, data),
                   f"PAGES seq {peer.tx_seq}: {len(entries)} entries")
-        sent += len(entries)
+    return memory
+
+
+def run_good(peer, args, streams=()):
+    """Every page, on the stream its number belongs to (every fourth one a
+    zero page), END on each data stream, the state, COMPLETE.  The case
+    end-short has the data stream's END claim one page less."""
+    all_pages = [gpa + i * PAGE_SIZE for gpa, n in args.regions for i in range(n)]
+    conns = [peer] + list(streams)
+    share = [[] for _ in conns]
+    for number, gpa in enumerate(all_pages):
+        share[(number // STREAM_CHUNK) % len(conns)].append(gpa)
+    memory = {}
+    for conn, pages in zip(conns, share):
+        memory.update(zip(pages, send_pages(conn, pages, args.sparse)))
+    for conn, pages in zip(conns[1:], share[1:]):
+        n = len(pages) - (1 if args.case == "end-short" else 0)
+        conn.send(END, struct.pack(">Q", n), f"END seq {conn.tx_seq}: {n} pages")
+    if args.case == "end-short":
+        return None
+    sent = len(all_pages)
+    memory = [memory[gpa] for gpa in all_pages]
     state = bytes(range(256)) * 12     # 3072 bytes in two chunks
     half = len(state) // 2
     for off, part in ((0, state[:half]), (half, state[half:])):
@@ -305,12 +359,14 @@ def bad_frame(peer, case, args):
 
 FRAME_CASES = ["bad-magic", "bad-version", "bad-flags", "bad-crc", "bad-seq",
                "oversized", "truncated", "unknown-type", "unexpected-type"]
+JOIN_CASES = ["join-first", "join-bad-index", "end-short"]
 STREAM_CASES = ["pages-out-of-range", "pages-misaligned-gpa", "pages-bad-count",
                 "pages-short", "state-out-of-order", "state-too-big",
                 "complete-early", "silent-after-prepare"]
 PREPARE_CASES = ["prepare-bad-cookie", "prepare-bad-layout", "prepare-bad-config"]
 AUTH_CASES = ["wrong-secret", "garbage", "silent", "unknown-id"]
-CASES = ["good"] + AUTH_CASES + PREPARE_CASES + FRAME_CASES + STREAM_CASES
+CASES = (["good"] + AUTH_CASES + PREPARE_CASES + FRAME_CASES + STREAM_CASES +
+         JOIN_CASES)
 
 
 def stream_case(peer, case, args):
@@ -380,6 +436,10 @@ def run_case(peer, args, secret):
     handshake(peer, args, secret)
     if case in ("wrong-secret", "unknown-id"):
         return "auth-ok"        # should not have got here
+    if case == "join-first":
+        peer.send(JOIN, struct.pack(">II", 1, 2),
+                  f"JOIN seq {peer.tx_seq}: stream 1 of 2, with no migration running")
+        return wait_reaction(peer)
     if case in FRAME_CASES and args.phase == "auth":
         bad_frame(peer, case, args)
         return wait_reaction(peer)
@@ -403,11 +463,26 @@ def run_case(peer, args, secret):
     if case in PREPARE_CASES:
         return "prepared"       # should not have got here
 
-    if case == "good":
+    if case == "join-bad-index":
+        st = open_stream(args, secret, 2, 2)
+        reaction = wait_reaction(st)
+        st.sock.close()
+        peer.log(f"the data stream's reaction: {reaction}")
+        return wait_reaction(peer)
+    if case in ("good", "end-short"):
         if args.pause:
             peer.log(f"pausing {args.pause}s")
             time.sleep(args.pause)
-        return run_good(peer, args)
+        streams = [open_stream(args, secret, i, args.streams)
+                   for i in range(1, args.streams)]
+        try:
+            for st in streams:
+                expect(st, JOINED)
+            result = run_good(peer, args, streams)
+            return result if result else wait_reaction(peer)
+        finally:
+            for st in streams:
+                st.sock.close()
     if case in FRAME_CASES:
         bad_frame(peer, case, args)
     else:
@@ -475,6 +550,11 @@ def main():
     ap.add_argument("--phase", choices=["auth", "stream"], default="stream",
                     help="frame cases: right after AUTH_OK or after PREPARED")
     ap.add_argument("--count", type=int, default=0, help="pages-bad-count: entries")
+    ap.add_argument("--streams", type=int, default=1,
+                    help="good, end-short: TCP streams, the control connection included")
+    ap.add_argument("--sparse", action="store_true",
+                    help="good, end-short: data in every sixteenth page only, "
+                         "zero markers for the rest (quicker for large memory)")
     ap.add_argument("--expect", default=None,
                     help="closed | error | error:NAME | resumed (default: "
                          "resumed for good, else error or closed)")

@@ -1,7 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# A hostile source against a destination's listener.  Two hosts (network
+# A hostile source against a destination's listener, in two parts that
+# run as two test programs (the cases take minutes under TCG):
+#   PART=frames   vmotion_hostile_frames_test.sh: authentication, PREPARE
+#                 and malformed frames;
+#   PART=streams  vmotion_hostile_streams_test.sh: the page, state and
+#                 data-stream rules, orchestrated Prepare, a hijacking
+#                 second source and unprivileged users.
+# Both run the control case and the checks at the end.
+#
+# Two hosts (network
 # namespaces) joined by veth: host hb has the listener and, for each case,
 # a fresh incoming VM (selftests/vmincoming); host ha runs
 # selftests/ftm_peer.py, which speaks the wire format and then misbehaves in
@@ -16,11 +25,18 @@
 #    frame before PREPARE) leaves the VM registered and untouched and
 #    creates no migration.
 #
-# A well-behaved run of the same peer (case "good") is the control: it must
-# complete and the destination's memory must hash to what the peer sent.
+# A well-behaved run of the same peer (case "good", over one TCP stream and
+# over two) is the control: it must complete and the destination's memory
+# must hash to what the peer sent.
 # Also: listener-set and migration-get are refused to an unprivileged user,
 # and host ha sees none of hb's migrations.
 set -u
+case ${PART:-} in
+frames|streams) ;;
+*) echo "vmotion_hostile_lib.sh: PART must be frames or streams" >&2; exit 2 ;;
+esac
+# part PART: is this the part that runs the cases that follow?
+part() { [ "$PART" = "$1" ]; }
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ftm_lib.sh"
 
@@ -199,38 +215,48 @@ run_case() {
 run_case "good (control)"                   101 resumed resumed           none  ""                  -- --case good
 
 # Refused before any migration exists.
-run_case "wrong secret"                     102 kept error:auth-failed    -  "" -- --case wrong-secret
-run_case "garbage after connect"            103 kept closed               -  "" -- --case garbage
-run_case "silent peer dropped"              104 kept closed               -  "" -- --case silent
-run_case "HELLO for an unknown migration"   105 kept error:dest-refused   -  "" -- --case unknown-id
-run_case "PREPARE: cookie of another VM"    106 kept error:dest-refused   -  "" -- --case prepare-bad-cookie
-run_case "PREPARE: another memory layout"   107 kept error:dest-refused   -  "" -- --case prepare-bad-layout
+part frames && run_case "wrong secret"                     102 kept error:auth-failed    -  "" -- --case wrong-secret
+part frames && run_case "garbage after connect"            103 kept closed               -  "" -- --case garbage
+part frames && run_case "silent peer dropped"              104 kept closed               -  "" -- --case silent
+part frames && run_case "HELLO for an unknown migration"   105 kept error:dest-refused   -  "" -- --case unknown-id
+part frames && run_case "PREPARE: cookie of another VM"    106 kept error:dest-refused   -  "" -- --case prepare-bad-cookie
+part frames && run_case "PREPARE: another memory layout"   107 kept error:dest-refused   -  "" -- --case prepare-bad-layout
 # The cookie's config SHA-256 is not compared: a destination's config names
 # its own host-local paths (serial, disk, control socket).  VMotion checks
 # identity and memory layout; FTCheck (FT secondaries) syncs the file.
-run_case "bad magic before PREPARE"         108 kept closed               -  "" -- --case bad-magic --phase auth
-run_case "bad crc before PREPARE"           109 kept closed               -  "" -- --case bad-crc --phase auth
-run_case "truncated frame before PREPARE"   110 kept closed               -  "" -- --case truncated --phase auth
+part frames && run_case "bad magic before PREPARE"         108 kept closed               -  "" -- --case bad-magic --phase auth
+part frames && run_case "bad crc before PREPARE"           109 kept closed               -  "" -- --case bad-crc --phase auth
+part frames && run_case "truncated frame before PREPARE"   110 kept closed               -  "" -- --case truncated --phase auth
 
 # Past PREPARE: the migration fails, the incoming VM powers off.
-run_case "bad magic"                        121 off error:protocol protocol "" -- --case bad-magic
-run_case "bad version"                      122 off error:protocol protocol "" -- --case bad-version
-run_case "bad flags"                        123 off error:protocol protocol "" -- --case bad-flags
-run_case "bad crc"                          124 off error:protocol protocol "" -- --case bad-crc
-run_case "bad sequence number"              125 off error:protocol protocol "" -- --case bad-seq
-run_case "oversized length"                 126 off error:protocol protocol "" -- --case oversized
-run_case "truncated frame, then FIN"        127 off closed         peer-lost "" -- --case truncated
-run_case "unknown frame type"               128 off error:protocol protocol "" -- --case unknown-type
-run_case "frame type out of place"          129 off error:protocol protocol "unexpected frame type" -- --case unexpected-type
-run_case "PAGES: address out of range"      130 off error:protocol protocol "outside the registered memory" -- --case pages-out-of-range
-run_case "PAGES: misaligned address"        131 off error:protocol protocol "" -- --case pages-misaligned-gpa
-run_case "PAGES: count 0"                   132 off error:protocol protocol "" -- --case pages-bad-count --count 0
-run_case "PAGES: count 33"                  133 off error:protocol protocol "" -- --case pages-bad-count --count 33
-run_case "PAGES: data short"                134 off error:protocol protocol "" -- --case pages-short
-run_case "STATE: chunk out of order"        135 off error:protocol protocol "out of order or range" -- --case state-out-of-order
-run_case "STATE: more than 16 MiB"          136 off error:protocol protocol "out of order or range" -- --case state-too-big
-run_case "COMPLETE before all pages"        137 off error:protocol protocol "incomplete" -- --case complete-early
-run_case "silent after PREPARED"            138 off closed         peer-lost "" -- --case silent-after-prepare
+part frames && run_case "bad magic"                        121 off error:protocol protocol "" -- --case bad-magic
+part frames && run_case "bad version"                      122 off error:protocol protocol "" -- --case bad-version
+part frames && run_case "bad flags"                        123 off error:protocol protocol "" -- --case bad-flags
+part frames && run_case "bad crc"                          124 off error:protocol protocol "" -- --case bad-crc
+part frames && run_case "bad sequence number"              125 off error:protocol protocol "" -- --case bad-seq
+part frames && run_case "oversized length"                 126 off error:protocol protocol "" -- --case oversized
+part frames && run_case "truncated frame, then FIN"        127 off closed         peer-lost "" -- --case truncated
+part frames && run_case "unknown frame type"               128 off error:protocol protocol "" -- --case unknown-type
+part frames && run_case "frame type out of place"          129 off error:protocol protocol "unexpected frame type" -- --case unexpected-type
+part streams && run_case "PAGES: address out of range"      130 off error:protocol protocol "outside the registered memory" -- --case pages-out-of-range
+part streams && run_case "PAGES: misaligned address"        131 off error:protocol protocol "" -- --case pages-misaligned-gpa
+part streams && run_case "PAGES: count 0"                   132 off error:protocol protocol "" -- --case pages-bad-count --count 0
+part streams && run_case "PAGES: count 33"                  133 off error:protocol protocol "" -- --case pages-bad-count --count 33
+part streams && run_case "PAGES: data short"                134 off error:protocol protocol "" -- --case pages-short
+part streams && run_case "STATE: chunk out of order"        135 off error:protocol protocol "out of order or range" -- --case state-out-of-order
+part streams && run_case "STATE: more than 16 MiB"          136 off error:protocol protocol "out of order or range" -- --case state-too-big
+part streams && run_case "COMPLETE before all pages"        137 off error:protocol protocol "incomplete" -- --case complete-early
+part streams && run_case "silent after PREPARED"            138 off closed         peer-lost "" -- --case silent-after-prepare
+
+# Data streams.  Page p travels on stream (p / 512) % N: 1040 pages give
+# both streams pages to carry (mostly zero pages, which Python sends and
+# hashes quickly).
+part streams && run_case "JOIN with no migration running"   139 kept error:dest-refused   -  "" -- --case join-first
+part streams && MEM=$((1040 * 4096))
+part streams && run_case "good over 2 streams (control)"    140 resumed resumed           none  ""               -- --case good --streams 2 --sparse
+part streams && run_case "JOIN: stream 2 of 2"              141 off error:protocol protocol "JOIN of stream 2 of 2" -- --case join-bad-index
+part streams && run_case "END: one page short"              142 off error:protocol protocol "END says"  -- --case end-short --streams 2 --sparse
+part streams && MEM=65536
 
 # An orchestrator ran Prepare (migration-prepare with Begin's cookie): the
 # migration waits as "prepared".  Someone without the secret, or with
@@ -241,7 +267,7 @@ mig_state() {
 		python3 -c 'import json,sys; m=json.load(sys.stdin); print(m["state"], m["error"])' 2>&1
 }
 ID=161
-if vm_start $ID; then
+if part streams && vm_start $ID; then
 	vm=$VM_PID
 	ck=$(python3 "$PEER" --print-cookie --addr "$ADDR" --port "$PORT" --id $ID \
 		--secret-file "$tmp/secret" --uuid "$UUID" --mem "$MEM" --config "$tmp/config")
@@ -270,14 +296,14 @@ if vm_start $ID; then
 	peer "orchestrated: bad crc after PREPARED" $ID error:protocol --case bad-crc
 	vm_powered_off "orchestrated: bad crc after PREPARED" $ID "$vm"
 	echo "$ID|failed|protocol||orchestrated: bad crc after PREPARED" >> "$tmp/expect"
-else
+elif part streams; then
 	tap_fail "orchestrated: incoming VM registers"; vm_release "$VM_PID"
 fi
 
 # A second source, even one knowing the secret, cannot join a migration
 # that is under way: the first one completes.
 ID=171
-if vm_start $ID; then
+if part streams && vm_start $ID; then
 	vm=$VM_PID
 	ip netns exec ha timeout 90 python3 "$PEER" --addr "$ADDR" --port "$PORT" \
 		--id $ID --secret-file "$tmp/secret" --uuid "$UUID" --mem "$MEM" \
@@ -297,7 +323,7 @@ if vm_start $ID; then
 	kept_vms="$kept_vms hostile-$ID"
 	kept_pids="$kept_pids $vm"
 	echo "$ID|completed|none||hijack: the first source" >> "$tmp/expect"
-else
+elif part streams; then
 	tap_fail "hijack: incoming VM registers"; vm_release "$VM_PID"
 fi
 
@@ -356,6 +382,7 @@ else
 fi
 
 # Unprivileged: listener-set and migration-get are refused.
+if part streams; then
 # shellcheck disable=SC2086 # NOBODY is a command with arguments
 out=$(ip netns exec hb $NOBODY python3 "$YNL" --spec "$SPEC" --schema "$SCHEMA" --output-json \
 	--do listener-set --json "{\"addr\": 0, \"port\": 7471}" 2>&1)
@@ -379,6 +406,7 @@ if python3 -c 'import json,sys; assert json.loads(sys.argv[1])["port"] == int(sy
 	tap_ok "the listener is unchanged after the refused listener-set"
 else
 	tap_fail "the listener is unchanged after the refused listener-set"; tap_diag "$got"
+fi
 fi
 
 # The listener still serves after all that abuse: the control once more.
