@@ -9,7 +9,8 @@
 #    resume on the destination;
 #  - ftctl migrate reports progress rounds and a completed outcome with a
 #    measured downtime; the source vmx exits "migrated";
-#  - the VM goes back and forth several times in a row;
+#  - the VM goes back and forth several times in a row, over one, two and
+#    three TCP data streams;
 #  - a wrong secret and a missing destination end with the outcome they
 #    should and the VM running on the source, and only there.
 set -u
@@ -134,12 +135,19 @@ for i in $(seq 2 "$HOPS"); do
 	start_vm $prev hop$i --incoming=$((ID + 1)) --secret-file="$T/secret"
 	new=$VMX_PID
 	incoming_ready $prev || { ok=0; tap_diag "hop $i: no incoming VM"; break; }
-	if ! migrate $cur $prev || [ "$(outcome)" != "completed none" ]; then
+	# One, two and three data streams in turn.
+	if ! migrate $cur $prev --streams $((i % 3 + 1)) ||
+	   [ "$(outcome)" != "completed none" ]; then
 		ok=0
 		tap_diag "hop $i ($cur -> $prev): $(outcome)"
 		sed 's/^/#   /' "$T/mig.err" | tail -5
 		break
 	fi
+	# The destination counts the streams that joined and ended.
+	got=$(ip netns exec $prev "$FTCTL" -j migration show $ID |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["streams"])')
+	[ "$got" = $((i % 3 + 1)) ] ||
+		{ ok=0; tap_diag "hop $i: received on $got streams, not $((i % 3 + 1))"; break; }
 	h_stun=$(sed -n 's/^ram-hash-at-stun=//p' "$T/hop$tag.out")
 	h_resume=$(sed -n 's/^ram-hash-at-resume=//p' "$T/hop$i.out")
 	[ -n "$h_stun" ] && [ "$h_stun" = "$h_resume" ] ||
@@ -148,8 +156,8 @@ for i in $(seq 2 "$HOPS"); do
 	tag=$i
 	tmp=$cur cur=$prev prev=$tmp
 done
-[ $ok = 1 ] && tap_ok "$((HOPS - 1)) more hops between ha and hb" ||
-	tap_fail "$((HOPS - 1)) more hops between ha and hb"
+[ $ok = 1 ] && tap_ok "$((HOPS - 1)) more hops between ha and hb, on 1 to 3 streams" ||
+	tap_fail "$((HOPS - 1)) more hops between ha and hb, on 1 to 3 streams"
 src=$new
 n=$(wc -l <"$T/hop$tag.serial")
 vmx_wait_lines "$T/hop$tag.serial" $((n + 10)) 60
