@@ -22,7 +22,8 @@
 #   FTM_VM_TIMEOUT  seconds before the VM is killed (default 1800)
 #   FTM_VM_MEM      guest memory (default 4G)
 #   FTM_VM_SMP      guest CPUs (default 2)
-#   FTM_VM_ACCEL    kvm or tcg (default: kvm when /dev/kvm is usable)
+#   FTM_VM_ACCEL    kvm or tcg (default: kvm when /dev/kvm is usable and the
+#                   CPU has VMX or SVM for the VM to nest on)
 #   FTM_VM_CPU      QEMU -cpu model (default: host with kvm, qemu64,+svm with tcg)
 #   FTM_VM_APPEND   extra kernel command-line arguments
 #   FTM_VM_KERNEL   image to boot instead of /boot/vmlinuz-KVER (e.g. a
@@ -222,8 +223,16 @@ fi
 
 accel=${FTM_VM_ACCEL:-}
 if [ -z "$accel" ]; then
-	# Usable means we may open it, not just that it exists.
-	if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then accel=kvm; else accel=tcg; fi
+	# KVM only where the VM gets a working /dev/kvm of its own: we may
+	# open ours, and the CPU offers VMX or SVM to pass on (nested).  A
+	# /dev/kvm on a CPU without them (some cloud sandboxes) would run the
+	# VM with no KVM inside, so every guest test would skip: TCG's
+	# emulated SVM is slower but real.
+	if [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then
+		accel=kvm
+	else
+		accel=tcg
+	fi
 fi
 case $accel in
 kvm) cpu=host ;;
