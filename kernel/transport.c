@@ -294,17 +294,22 @@ int ftm_conn_send(struct ftm_conn *c, u8 type, const void *payload, u32 len)
 	struct ftm_frame_hdr hdr;
 	struct kvec vec[2];
 	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	int err;
 
 	if (WARN_ON_ONCE(len > FTM_FRAME_MAX))
 		return -EINVAL;
 	if (!payload)
 		payload = c->tx;
-	ftm_frame_seal(&hdr, type, len, c->tx_seq++, payload);
+	ftm_frame_seal(&hdr, type, len, c->tx_seq, payload);
 	vec[0] = (struct kvec){ .iov_base = &hdr, .iov_len = sizeof(hdr) };
 	vec[1] = (struct kvec){ .iov_base = (void *)payload, .iov_len = len };
 	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, vec, len ? 2 : 1,
 		      sizeof(hdr) + len);
-	return ftm_conn_xfer(c, &msg, true);
+	err = ftm_conn_xfer(c, &msg, true);
+	/* A frame that did not go out leaves its sequence number to the next. */
+	if (!err)
+		c->tx_seq++;
+	return err;
 }
 
 static int ftm_conn_read(struct ftm_conn *c, void *buf, size_t len)
