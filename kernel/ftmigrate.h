@@ -246,6 +246,7 @@ long ftm_vmreq_read_state(struct ftm_vmreq *rq, void __user *buf, u64 len);
  * @tx: FTM_FRAME_MAX bytes where senders may build a payload
  * @cancelled: polled while blocked; true ends the wait with -ECANCELED
  * @ctx: its argument
+ * @broken: a send stopped half-way through a frame; nothing more is sent
  */
 struct ftm_conn {
 	struct socket *sock;
@@ -256,6 +257,7 @@ struct ftm_conn {
 	void *tx;
 	bool (*cancelled)(void *ctx);
 	void *ctx;
+	bool broken;
 };
 
 /* transport.c */

@@ -286,8 +286,12 @@ static int ftm_conn_xfer(struct ftm_conn *c, struct msghdr *msg, bool send)
  * @payload: the payload, or NULL when it is already in @c->tx
  * @len: its length, at most FTM_FRAME_MAX
  *
- * Return: 0, -ECANCELED, -ETIMEDOUT (silent peer), -ECONNRESET, or another
- * socket error.
+ * A send cut short (a cancel, an error) after part of the frame went out
+ * leaves the stream unusable: every later send fails with -EPIPE, so that
+ * no frame follows the torn one.
+ *
+ * Return: 0, -ECANCELED, -ETIMEDOUT (silent peer), -ECONNRESET, -EPIPE, or
+ * another socket error.
  */
 int ftm_conn_send(struct ftm_conn *c, u8 type, const void *payload, u32 len)
 {
@@ -298,6 +302,8 @@ int ftm_conn_send(struct ftm_conn *c, u8 type, const void *payload, u32 len)
 
 	if (WARN_ON_ONCE(len > FTM_FRAME_MAX))
 		return -EINVAL;
+	if (c->broken)
+		return -EPIPE;
 	if (!payload)
 		payload = c->tx;
 	ftm_frame_seal(&hdr, type, len, c->tx_seq, payload);
@@ -306,9 +312,15 @@ int ftm_conn_send(struct ftm_conn *c, u8 type, const void *payload, u32 len)
 	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, vec, len ? 2 : 1,
 		      sizeof(hdr) + len);
 	err = ftm_conn_xfer(c, &msg, true);
-	/* A frame that did not go out leaves its sequence number to the next. */
+	/*
+	 * A frame that did not go out at all leaves its sequence number to
+	 * the next one (the peer expects it); half a frame breaks the stream:
+	 * whatever follows would be read as its rest.
+	 */
 	if (!err)
 		c->tx_seq++;
+	else if (msg_data_left(&msg) != sizeof(hdr) + len)
+		c->broken = true;
 	return err;
 }
 
