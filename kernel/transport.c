@@ -9,7 +9,10 @@
  * Sockets have short timeouts so that blocked sends and receives come back
  * regularly to look at the migration's cancel flag; a peer that stays
  * silent for FTM_PEER_SILENCE is lost (a dead host, a cut link or 100%
- * loss all look like this).
+ * loss all look like this).  Silence counts both ways: a receive that gets
+ * nothing, and data sent that the peer does not acknowledge
+ * (TCP_USER_TIMEOUT), since a sender whose bytes still fit in its socket
+ * buffer never blocks and would not notice a cut link otherwise.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -59,6 +62,7 @@ static void ftm_sock_setup(struct socket *sock)
 	sk->sk_rcvbuf = 4 * 1024 * 1024;
 	release_sock(sk);
 	tcp_sock_set_nodelay(sk);
+	tcp_sock_set_user_timeout(sk, jiffies_to_msecs(FTM_PEER_SILENCE));
 }
 
 static int ftm_listener_thread(void *arg)
