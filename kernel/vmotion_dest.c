@@ -401,7 +401,12 @@ static u32 ftm_dst_error_code(int err)
 	case -ESHUTDOWN:
 	case -ETIMEDOUT:
 	case -ECONNRESET:
+	case -ENOTCONN:
 	case -EPIPE:
+	case -ENETUNREACH:
+	case -EHOSTUNREACH:
+	case -ENETDOWN:
+	case -EHOSTDOWN:
 		return FTMIGRATE_MIGRATION_ERROR_PEER_LOST;
 	default:
 		return FTMIGRATE_MIGRATION_ERROR_LOCAL;

@@ -374,6 +374,10 @@ static u32 ftm_src_error_code(struct ftm_src *s, int err)
 	case -ECONNRESET:
 	case -ENOTCONN:
 	case -EPIPE:
+	case -ENETUNREACH:
+	case -EHOSTUNREACH:
+	case -ENETDOWN:
+	case -EHOSTDOWN:
 		return FTMIGRATE_MIGRATION_ERROR_PEER_LOST;
 	default:
 		return FTMIGRATE_MIGRATION_ERROR_LOCAL;
