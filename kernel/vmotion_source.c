@@ -44,8 +44,11 @@ struct ftm_src {
 	size_t bitmap_bytes;
 	void *blob;
 	size_t blob_len;
+	bool connected;
 	bool dirty_started;
 	bool stunned;
+	bool aborting;
+	unsigned long abort_deadline;
 	u64 stun_ns;
 	u64 start_ns;
 	u32 remote_error;
@@ -77,6 +80,20 @@ void ftm_cookie_build(struct ftm_migration *mig, struct ftm_cookie *cookie)
 		cookie->regions[i].pages = cpu_to_be64(vm->regions[i].pages);
 	}
 	mutex_unlock(&vm->lock);
+}
+
+/*
+ * Should a blocked send or receive stop?  On a cancel or the timeout.
+ * While aborting, only the abort's own short deadline counts, so that a
+ * second cancel cannot cut the frame that tells the destination.
+ */
+static bool ftm_src_cancelled(void *arg)
+{
+	struct ftm_src *s = arg;
+
+	if (s->aborting)
+		return time_after(jiffies, s->abort_deadline);
+	return ftm_migration_cancelled(s->mig);
 }
 
 static int ftm_src_call(struct ftm_src *s, u32 type, u32 arg, void *data,
@@ -392,17 +409,15 @@ static void ftm_src_abort(struct ftm_src *s, int err, const char *step)
 	struct ftm_error e = { .code = cpu_to_be32(code) };
 	int rerr = 0;
 
-	if (s->conn.sock && err != -EREMOTEIO && code != FTMIGRATE_MIGRATION_ERROR_PEER_LOST) {
+	if (s->connected && err != -EREMOTEIO && code != FTMIGRATE_MIGRATION_ERROR_PEER_LOST) {
 		/* Tell the destination, briefly; it drops its copy either way. */
-		atomic_set(&mig->cancel, 0);
-		WRITE_ONCE(mig->deadline, jiffies + HZ);
+		s->abort_deadline = jiffies + HZ;
+		s->aborting = true;
 		snprintf(e.msg, sizeof(e.msg), "source: %s failed (%d)", step, err);
-		if (mig->cancel_requested)
+		if (READ_ONCE(mig->cancel_requested))
 			ftm_conn_send(&s->conn, FTM_FRAME_CANCEL, NULL, 0);
 		else
 			ftm_conn_send(&s->conn, FTM_FRAME_ERROR, &e, sizeof(e));
-		WRITE_ONCE(mig->deadline, 0);
-		atomic_set(&mig->cancel, 1);
 	}
 	if (s->dirty_started || s->stunned)
 		rerr = ftm_vmreq_call(&s->vm->req, FTM_REQ_RESUME, 0, mig->id, NULL,
@@ -436,8 +451,8 @@ static int ftm_src_thread(void *arg)
 	s->addr = mig->peer_addr;
 	s->port = mig->peer_port;
 	s->start_ns = ktime_get_ns();
-	s->conn.cancelled = ftm_migration_cancelled;
-	s->conn.ctx = mig;
+	s->conn.cancelled = ftm_src_cancelled;
+	s->conn.ctx = s;
 	s->bitmap_bytes = BITS_TO_LONGS(s->vm->nr_pages) * sizeof(long);
 	s->dirty = kvzalloc(s->bitmap_bytes, GFP_KERNEL);
 	err = -ENOMEM;
@@ -457,6 +472,7 @@ static int ftm_src_thread(void *arg)
 		}
 		goto abort;
 	}
+	s->connected = true;
 	step = "authentication";
 	ftm_migration_set_state(mig, FTMIGRATE_MIGRATION_STATE_AUTHENTICATING);
 	err = ftm_src_auth(s);
@@ -511,8 +527,6 @@ static int ftm_src_thread(void *arg)
 	goto out;
 
 abort:
-	if (err == -ECANCELED && !mig->cancel_requested)
-		err = -ECANCELED;	/* the total timeout */
 	mutex_lock(&mig->lock);
 	mig->stats.total_ms = div_u64(ktime_get_ns() - s->start_ns, NSEC_PER_MSEC);
 	mutex_unlock(&mig->lock);
