@@ -83,9 +83,10 @@ void ftm_cookie_build(struct ftm_migration *mig, struct ftm_cookie *cookie)
 }
 
 /*
- * Should a blocked send or receive stop?  On a cancel or the timeout.
- * While aborting, only the abort's own short deadline counts, so that a
- * second cancel cannot cut the frame that tells the destination.
+ * Should a blocked send or receive stop?  On a cancel, the timeout, or a
+ * source vmx gone before its stun (after it, its memory is all that is
+ * needed).  While aborting, only the abort's own short deadline counts, so
+ * that a second cancel cannot cut the frame that tells the destination.
  */
 static bool ftm_src_cancelled(void *arg)
 {
@@ -93,7 +94,8 @@ static bool ftm_src_cancelled(void *arg)
 
 	if (s->aborting)
 		return time_after(jiffies, s->abort_deadline);
-	return ftm_migration_cancelled(s->mig);
+	return ftm_migration_cancelled(s->mig) ||
+	       (!s->stunned && READ_ONCE(s->vm->req.dead));
 }
 
 static int ftm_src_call(struct ftm_src *s, u32 type, u32 arg, void *data,
@@ -166,7 +168,7 @@ static void ftm_src_pace(struct ftm_src *s, u64 round_start_ns, u64 round_bytes)
 		return;
 	due_ns = round_start_ns + div64_u64(round_bytes * NSEC_PER_SEC, cap);
 	/* Sleep in ticks, so that a cancel is seen while paced. */
-	while ((now = ktime_get_ns()) < due_ns && !ftm_migration_cancelled(s->mig))
+	while ((now = ktime_get_ns()) < due_ns && !ftm_src_cancelled(s))
 		schedule_timeout_interruptible(min_t(unsigned long,
 						     nsecs_to_jiffies(due_ns - now) ?: 1,
 						     HZ / 10));
@@ -527,6 +529,9 @@ static int ftm_src_thread(void *arg)
 	goto out;
 
 abort:
+	/* Stopped because the vmx went away: say so, not "cancelled". */
+	if (err == -ECANCELED && !s->stunned && READ_ONCE(s->vm->req.dead))
+		err = -ENODEV;
 	mutex_lock(&mig->lock);
 	mig->stats.total_ms = div_u64(ktime_get_ns() - s->start_ns, NSEC_PER_MSEC);
 	mutex_unlock(&mig->lock);
