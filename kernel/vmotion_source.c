@@ -41,6 +41,7 @@ struct ftm_src {
 	__be16 port;
 	bool p2p;
 	unsigned long *dirty;
+	unsigned long *fetched;
 	size_t bitmap_bytes;
 	void *blob;
 	size_t blob_len;
@@ -238,19 +239,25 @@ static int ftm_src_send_dirty(struct ftm_src *s, u64 *bytes)
 	return 0;
 }
 
+/*
+ * Add the pages dirtied since the last fetch to those still to send: the
+ * last pre-copy round's fetch is sent only after the stun, together with
+ * the stun's own fetch.
+ */
 static int ftm_src_fetch_dirty(struct ftm_src *s, u64 *dirty)
 {
 	size_t got;
 	int err;
 
-	err = ftm_src_call(s, FTM_REQ_DIRTY_FETCH, 0, s->dirty, s->bitmap_bytes,
+	err = ftm_src_call(s, FTM_REQ_DIRTY_FETCH, 0, s->fetched, s->bitmap_bytes,
 			   &got);
 	if (err)
 		return err;
 	/* Bits past the last page are the vmx's padding: ignore them. */
 	if (s->vm->nr_pages % BITS_PER_LONG)
-		s->dirty[s->vm->nr_pages / BITS_PER_LONG] &=
+		s->fetched[s->vm->nr_pages / BITS_PER_LONG] &=
 			BITMAP_LAST_WORD_MASK(s->vm->nr_pages);
+	bitmap_or(s->dirty, s->dirty, s->fetched, s->vm->nr_pages);
 	*dirty = bitmap_weight(s->dirty, s->vm->nr_pages);
 	return 0;
 }
@@ -457,9 +464,10 @@ static int ftm_src_thread(void *arg)
 	s->conn.ctx = s;
 	s->bitmap_bytes = BITS_TO_LONGS(s->vm->nr_pages) * sizeof(long);
 	s->dirty = kvzalloc(s->bitmap_bytes, GFP_KERNEL);
+	s->fetched = kvzalloc(s->bitmap_bytes, GFP_KERNEL);
 	err = -ENOMEM;
 	step = "setup";
-	if (!s->dirty)
+	if (!s->dirty || !s->fetched)
 		goto abort;
 
 	step = "connect";
@@ -539,6 +547,7 @@ abort:
 out:
 	ftm_conn_close(&s->conn);
 	kvfree(s->blob);
+	kvfree(s->fetched);
 	kvfree(s->dirty);
 	kfree(s);
 	return 0;
