@@ -342,7 +342,8 @@ struct ftm_migration_stats {
  * @cancel: set by a cancel; the thread polls it
  * @cancel_requested: a user asked to cancel (outcome "cancelled")
  * @deadline: jiffies when the migration times out; 0 before Perform
- * @committed: the source passed the point of no return
+ * @committed: past the point of no return: the source decided to send
+ *	COMMIT, or the destination received it
  * @thread: the migration's thread, while it runs
  * @thread_fn: its body
  * @peer_addr: the destination's listener (source)

@@ -405,8 +405,11 @@ void ftm_migrations_stop(struct ftm_net *fn)
 	struct ftm_migration *mig;
 	unsigned long id;
 
-	xa_for_each(&fn->migrations, id, mig)
-		ftm_migration_cancel(mig);
+	xa_for_each(&fn->migrations, id, mig) {
+		/* Past the point of no return only the host going away stops it. */
+		if (ftm_migration_cancel(mig) == -EALREADY)
+			atomic_set(&mig->cancel, 1);
+	}
 	wait_event(fn->workers_wq, !atomic_read(&fn->workers));
 	xa_for_each(&fn->migrations, id, mig) {
 		xa_erase(&fn->migrations, id);

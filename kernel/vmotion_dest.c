@@ -464,6 +464,12 @@ static void ftm_dst_handover(struct ftm_dst *d)
 	}
 	if (!err && type != FTM_FRAME_COMMIT)
 		err = -EPROTO;
+	if (!err) {
+		/* The source has committed: this copy is the VM, whatever comes. */
+		mutex_lock(&mig->lock);
+		mig->committed = true;
+		mutex_unlock(&mig->lock);
+	}
 	if (err) {
 		mutex_lock(&mig->lock);
 		snprintf(mig->error_msg, sizeof(mig->error_msg),
