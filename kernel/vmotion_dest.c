@@ -422,6 +422,13 @@ static void ftm_dst_abort(struct ftm_dst *d, int err)
 	if (READ_ONCE(d->vm->req.dead)) {
 		code = FTMIGRATE_MIGRATION_ERROR_VM_LOST;
 		strscpy(d->msg, "the incoming vmx exited", sizeof(d->msg));
+	} else if (err == -ESHUTDOWN) {
+		/* The source's ERROR frame, still in rx: its reason, if one we know. */
+		u32 remote = be32_to_cpu(((const struct ftm_error *)d->conn.rx)->code);
+
+		if (remote > FTMIGRATE_MIGRATION_ERROR_NONE &&
+		    remote <= FTMIGRATE_MIGRATION_ERROR_LOCAL)
+			code = remote;
 	} else if (err == -ECANCELED && !d->remote_cancel && !mig->cancel_requested &&
 		   !atomic_read(&mig->cancel)) {
 		code = FTMIGRATE_MIGRATION_ERROR_TIMEOUT;
