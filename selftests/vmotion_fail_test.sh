@@ -151,7 +151,7 @@ done
 cancel ha $ID && c1=ok || c1=$?
 grep -q "point of no return" "$T/cancel.txt" || c1="$c1 ($(cat "$T/cancel.txt"))"
 cancel hb $ID && c2=ok || c2=$?
-ip netns exec hb "$FTCTL" migration finish $ID || tap_diag "finish failed"
+ip netns exec hb "$FTCTL" migration finish $ID >/dev/null || tap_diag "finish failed"
 for _ in $(seq 300); do
 	case $(show_state ha $ID) in handover*) sleep 0.1 ;; *) break ;; esac
 done
