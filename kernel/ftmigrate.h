@@ -254,6 +254,7 @@ long ftm_vmreq_read_state(struct ftm_vmreq *rq, void __user *buf, u64 len);
  *	loss shows on another connection (a destination's data streams, idle
  *	in rounds that dirty none of their pages); otherwise a peer silent
  *	for FTM_PEER_SILENCE is lost
+ * @broken: a send stopped half-way through a frame; nothing more is sent
  */
 struct ftm_conn {
 	struct socket *sock;
@@ -265,6 +266,7 @@ struct ftm_conn {
 	bool (*cancelled)(void *ctx);
 	void *ctx;
 	bool quiet_ok;
+	bool broken;
 };
 
 /* transport.c */
@@ -349,7 +351,8 @@ struct ftm_migration_stats {
  * @cancel: set by a cancel; the thread polls it
  * @cancel_requested: a user asked to cancel (outcome "cancelled")
  * @deadline: jiffies when the migration times out; 0 before Perform
- * @committed: the source passed the point of no return
+ * @committed: past the point of no return: the source decided to send
+ *	COMMIT, or the destination received it
  * @thread: the migration's thread, while it runs
  * @thread_fn: its body
  * @peer_addr: the destination's listener (source)

@@ -219,30 +219,43 @@ bool ftm_migration_cancelled(void *arg)
  * @mig: the migration
  *
  * Idempotent.  A migration with a thread ends when the thread notices; one
- * without (Begun or Prepared) ends here.
+ * without (Begun or Prepared) ends here, and a Prepared destination tells
+ * its incoming vmx to power off, as a failed one does.
  *
  * Return: 0, or -EALREADY past the point of no return (it completes).
  */
 int ftm_migration_cancel(struct ftm_migration *mig)
 {
-	bool idle;
+	struct ftm_vm *vm = NULL;
+	bool idle, first;
 
 	mutex_lock(&mig->lock);
 	if (mig->committed) {
 		mutex_unlock(&mig->lock);
 		return -EALREADY;
 	}
+	/* Only the first cancel of a live migration ends an idle one. */
+	first = !ftm_migration_ended(mig) && !mig->cancel_requested;
 	if (!ftm_migration_ended(mig))
 		mig->cancel_requested = true;
 	atomic_set(&mig->cancel, 1);
 	idle = !mig->thread;
+	if (mig->vm) {
+		vm = mig->vm;
+		kref_get(&vm->ref);
+	}
 	mutex_unlock(&mig->lock);
-	if (mig->vm)
-		wake_up_all(&mig->vm->req.wq);
+	if (vm)
+		wake_up_all(&vm->req.wq);
 	if (idle) {
 		ftm_migration_fail(mig, FTMIGRATE_MIGRATION_ERROR_NONE, "cancelled");
+		if (first && vm && mig->role == FTMIGRATE_MIGRATION_ROLE_DESTINATION)
+			ftm_vmreq_call(&vm->req, FTM_REQ_POWER_OFF, 0, mig->id, NULL,
+				       0, NULL, 0, NULL, NULL);
 		ftm_migration_detach_vm(mig);
 	}
+	if (vm)
+		ftm_vm_put(vm);
 	return 0;
 }
 
@@ -392,8 +405,11 @@ void ftm_migrations_stop(struct ftm_net *fn)
 	struct ftm_migration *mig;
 	unsigned long id;
 
-	xa_for_each(&fn->migrations, id, mig)
-		ftm_migration_cancel(mig);
+	xa_for_each(&fn->migrations, id, mig) {
+		/* Past the point of no return only the host going away stops it. */
+		if (ftm_migration_cancel(mig) == -EALREADY)
+			atomic_set(&mig->cancel, 1);
+	}
 	wait_event(fn->workers_wq, !atomic_read(&fn->workers));
 	xa_for_each(&fn->migrations, id, mig) {
 		xa_erase(&fn->migrations, id);

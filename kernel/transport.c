@@ -9,7 +9,10 @@
  * Sockets have short timeouts so that blocked sends and receives come back
  * regularly to look at the migration's cancel flag; a peer that stays
  * silent for FTM_PEER_SILENCE is lost (a dead host, a cut link or 100%
- * loss all look like this).
+ * loss all look like this).  Silence counts both ways: a receive that gets
+ * nothing, and data sent that the peer does not acknowledge
+ * (TCP_USER_TIMEOUT), since a sender whose bytes still fit in its socket
+ * buffer never blocks and would not notice a cut link otherwise.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -58,6 +61,7 @@ static void ftm_sock_setup(struct socket *sock)
 	sk->sk_rcvbuf = 4 * 1024 * 1024;
 	release_sock(sk);
 	tcp_sock_set_nodelay(sk);
+	tcp_sock_set_user_timeout(sk, jiffies_to_msecs(FTM_PEER_SILENCE));
 }
 
 static int ftm_listener_thread(void *arg)
@@ -285,25 +289,42 @@ static int ftm_conn_xfer(struct ftm_conn *c, struct msghdr *msg, bool send)
  * @payload: the payload, or NULL when it is already in @c->tx
  * @len: its length, at most FTM_FRAME_MAX
  *
- * Return: 0, -ECANCELED, -ETIMEDOUT (silent peer), -ECONNRESET, or another
- * socket error.
+ * A send cut short (a cancel, an error) after part of the frame went out
+ * leaves the stream unusable: every later send fails with -EPIPE, so that
+ * no frame follows the torn one.
+ *
+ * Return: 0, -ECANCELED, -ETIMEDOUT (silent peer), -ECONNRESET, -EPIPE, or
+ * another socket error.
  */
 int ftm_conn_send(struct ftm_conn *c, u8 type, const void *payload, u32 len)
 {
 	struct ftm_frame_hdr hdr;
 	struct kvec vec[2];
 	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	int err;
 
 	if (WARN_ON_ONCE(len > FTM_FRAME_MAX))
 		return -EINVAL;
+	if (c->broken)
+		return -EPIPE;
 	if (!payload)
 		payload = c->tx;
-	ftm_frame_seal(&hdr, type, len, c->tx_seq++, payload);
+	ftm_frame_seal(&hdr, type, len, c->tx_seq, payload);
 	vec[0] = (struct kvec){ .iov_base = &hdr, .iov_len = sizeof(hdr) };
 	vec[1] = (struct kvec){ .iov_base = (void *)payload, .iov_len = len };
 	iov_iter_kvec(&msg.msg_iter, ITER_SOURCE, vec, len ? 2 : 1,
 		      sizeof(hdr) + len);
-	return ftm_conn_xfer(c, &msg, true);
+	err = ftm_conn_xfer(c, &msg, true);
+	/*
+	 * A frame that did not go out at all leaves its sequence number to
+	 * the next one (the peer expects it); half a frame breaks the stream:
+	 * whatever follows would be read as its rest.
+	 */
+	if (!err)
+		c->tx_seq++;
+	else if (msg_data_left(&msg) != sizeof(hdr) + len)
+		c->broken = true;
+	return err;
 }
 
 static int ftm_conn_read(struct ftm_conn *c, void *buf, size_t len)

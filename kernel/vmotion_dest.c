@@ -644,7 +644,12 @@ static u32 ftm_dst_error_code(int err)
 	case -ESHUTDOWN:
 	case -ETIMEDOUT:
 	case -ECONNRESET:
+	case -ENOTCONN:
 	case -EPIPE:
+	case -ENETUNREACH:
+	case -EHOSTUNREACH:
+	case -ENETDOWN:
+	case -EHOSTDOWN:
 		return FTMIGRATE_MIGRATION_ERROR_PEER_LOST;
 	default:
 		return FTMIGRATE_MIGRATION_ERROR_LOCAL;
@@ -660,6 +665,13 @@ static void ftm_dst_abort(struct ftm_dst *d, int err)
 	if (READ_ONCE(d->vm->req.dead)) {
 		code = FTMIGRATE_MIGRATION_ERROR_VM_LOST;
 		strscpy(d->msg, "the incoming vmx exited", sizeof(d->msg));
+	} else if (err == -ESHUTDOWN) {
+		/* The source's ERROR frame, still in rx: its reason, if one we know. */
+		u32 remote = be32_to_cpu(((const struct ftm_error *)d->conn.rx)->code);
+
+		if (remote > FTMIGRATE_MIGRATION_ERROR_NONE &&
+		    remote <= FTMIGRATE_MIGRATION_ERROR_LOCAL)
+			code = remote;
 	} else if (err == -ECANCELED && !d->remote_cancel && !mig->cancel_requested &&
 		   !atomic_read(&mig->cancel)) {
 		code = FTMIGRATE_MIGRATION_ERROR_TIMEOUT;
@@ -702,6 +714,12 @@ static void ftm_dst_handover(struct ftm_dst *d)
 	}
 	if (!err && type != FTM_FRAME_COMMIT)
 		err = -EPROTO;
+	if (!err) {
+		/* The source has committed: this copy is the VM, whatever comes. */
+		mutex_lock(&mig->lock);
+		mig->committed = true;
+		mutex_unlock(&mig->lock);
+	}
 	if (err) {
 		mutex_lock(&mig->lock);
 		snprintf(mig->error_msg, sizeof(mig->error_msg),

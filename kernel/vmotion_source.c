@@ -69,11 +69,15 @@ struct ftm_src {
 	__be16 port;
 	bool p2p;
 	unsigned long *dirty;
+	unsigned long *fetched;
 	size_t bitmap_bytes;
 	void *blob;
 	size_t blob_len;
+	bool connected;
 	bool dirty_started;
 	bool stunned;
+	bool aborting;
+	unsigned long abort_deadline;
 	u64 stun_ns;
 	u64 start_ns;
 	u32 remote_error;
@@ -105,6 +109,23 @@ void ftm_cookie_build(struct ftm_migration *mig, struct ftm_cookie *cookie)
 		cookie->regions[i].pages = cpu_to_be64(vm->regions[i].pages);
 	}
 	mutex_unlock(&vm->lock);
+}
+
+/*
+ * Should a blocked send or receive stop?  On a cancel, the timeout, another
+ * data stream's failure in the round, or a source vmx gone before its stun
+ * (after it, its memory is all that is needed).  While aborting, only the
+ * abort's own short deadline counts, so that a second cancel cannot cut
+ * the frame that tells the destination.
+ */
+static bool ftm_src_cancelled(void *arg)
+{
+	struct ftm_src *s = arg;
+
+	if (s->aborting)
+		return time_after(jiffies, s->abort_deadline);
+	return ftm_migration_cancelled(s->mig) || atomic_read(&s->stream_failed) ||
+	       (!s->stunned && READ_ONCE(s->vm->req.dead));
 }
 
 static int ftm_src_call(struct ftm_src *s, u32 type, u32 arg, void *data,
@@ -195,8 +216,7 @@ static void ftm_src_pace(struct ftm_src *s, u64 round_start_ns, u64 round_bytes)
 		return;
 	due_ns = round_start_ns + div64_u64(round_bytes * NSEC_PER_SEC, cap);
 	/* Sleep in ticks, so that a cancel is seen while paced. */
-	while ((now = ktime_get_ns()) < due_ns && !ftm_migration_cancelled(s->mig) &&
-	       !atomic_read(&s->stream_failed))
+	while ((now = ktime_get_ns()) < due_ns && !ftm_src_cancelled(s))
 		schedule_timeout_interruptible(min_t(unsigned long,
 						     nsecs_to_jiffies(due_ns - now) ?: 1,
 						     HZ / 10));
@@ -313,14 +333,6 @@ static void ftm_src_stream_work(struct work_struct *work)
 		atomic_set(&st->s->stream_failed, 1);
 }
 
-/* A data stream stops when the migration does or another stream failed. */
-static bool ftm_src_stream_cancelled(void *arg)
-{
-	struct ftm_src *s = arg;
-
-	return ftm_migration_cancelled(s->mig) || atomic_read(&s->stream_failed);
-}
-
 /*
  * Send every dirty page: the data streams' shares from the workqueue, the
  * control connection's here.  The first error wins, the control
@@ -375,7 +387,7 @@ static int ftm_src_open_streams(struct ftm_src *s)
 
 		s->streams[i] = (struct ftm_src_stream){ .s = s, .conn = c, .index = i };
 		INIT_WORK(&s->streams[i].work, ftm_src_stream_work);
-		c->cancelled = ftm_src_stream_cancelled;
+		c->cancelled = ftm_src_cancelled;
 		c->ctx = s;
 		join.stream = cpu_to_be32(i);
 		err = ftm_conn_connect(c, s->mig->fn->net, s->addr, s->port) ?:
@@ -415,19 +427,25 @@ static void ftm_src_close_streams(struct ftm_src *s)
 		ftm_conn_close(&s->data_conns[i]);
 }
 
+/*
+ * Add the pages dirtied since the last fetch to those still to send: the
+ * last pre-copy round's fetch is sent only after the stun, together with
+ * the stun's own fetch.
+ */
 static int ftm_src_fetch_dirty(struct ftm_src *s, u64 *dirty)
 {
 	size_t got;
 	int err;
 
-	err = ftm_src_call(s, FTM_REQ_DIRTY_FETCH, 0, s->dirty, s->bitmap_bytes,
+	err = ftm_src_call(s, FTM_REQ_DIRTY_FETCH, 0, s->fetched, s->bitmap_bytes,
 			   &got);
 	if (err)
 		return err;
 	/* Bits past the last page are the vmx's padding: ignore them. */
 	if (s->vm->nr_pages % BITS_PER_LONG)
-		s->dirty[s->vm->nr_pages / BITS_PER_LONG] &=
+		s->fetched[s->vm->nr_pages / BITS_PER_LONG] &=
 			BITMAP_LAST_WORD_MASK(s->vm->nr_pages);
+	bitmap_or(s->dirty, s->dirty, s->fetched, s->vm->nr_pages);
 	*dirty = bitmap_weight(s->dirty, s->vm->nr_pages);
 	return 0;
 }
@@ -571,6 +589,10 @@ static u32 ftm_src_error_code(struct ftm_src *s, int err)
 	case -ECONNRESET:
 	case -ENOTCONN:
 	case -EPIPE:
+	case -ENETUNREACH:
+	case -EHOSTUNREACH:
+	case -ENETDOWN:
+	case -EHOSTDOWN:
 		return FTMIGRATE_MIGRATION_ERROR_PEER_LOST;
 	default:
 		return FTMIGRATE_MIGRATION_ERROR_LOCAL;
@@ -585,18 +607,15 @@ static void ftm_src_abort(struct ftm_src *s, int err, const char *step)
 	struct ftm_error e = { .code = cpu_to_be32(code) };
 	int rerr = 0;
 
-	if (s->conn.sock && err != -EREMOTEIO && code != FTMIGRATE_MIGRATION_ERROR_PEER_LOST) {
+	if (s->connected && err != -EREMOTEIO && code != FTMIGRATE_MIGRATION_ERROR_PEER_LOST) {
 		/* Tell the destination, briefly; it drops its copy either way. */
-		atomic_set(&mig->cancel, 0);
-		atomic_set(&s->stream_failed, 0);
-		WRITE_ONCE(mig->deadline, jiffies + HZ);
+		s->abort_deadline = jiffies + HZ;
+		s->aborting = true;
 		snprintf(e.msg, sizeof(e.msg), "source: %s failed (%d)", step, err);
-		if (mig->cancel_requested)
+		if (READ_ONCE(mig->cancel_requested))
 			ftm_conn_send(&s->conn, FTM_FRAME_CANCEL, NULL, 0);
 		else
 			ftm_conn_send(&s->conn, FTM_FRAME_ERROR, &e, sizeof(e));
-		WRITE_ONCE(mig->deadline, 0);
-		atomic_set(&mig->cancel, 1);
 	}
 	if (s->dirty_started || s->stunned)
 		rerr = ftm_vmreq_call(&s->vm->req, FTM_REQ_RESUME, 0, mig->id, NULL,
@@ -630,16 +649,17 @@ static int ftm_src_thread(void *arg)
 	s->addr = mig->peer_addr;
 	s->port = mig->peer_port;
 	s->start_ns = ktime_get_ns();
-	s->conn.cancelled = ftm_src_stream_cancelled;
+	s->conn.cancelled = ftm_src_cancelled;
 	s->conn.ctx = s;
 	mutex_lock(&mig->lock);
 	s->nr_streams = clamp_t(u32, mig->params.streams, 1, FTM_STREAMS_MAX);
 	mutex_unlock(&mig->lock);
 	s->bitmap_bytes = BITS_TO_LONGS(s->vm->nr_pages) * sizeof(long);
 	s->dirty = kvzalloc(s->bitmap_bytes, GFP_KERNEL);
+	s->fetched = kvzalloc(s->bitmap_bytes, GFP_KERNEL);
 	err = -ENOMEM;
 	step = "setup";
-	if (!s->dirty)
+	if (!s->dirty || !s->fetched)
 		goto abort;
 
 	step = "connect";
@@ -654,6 +674,7 @@ static int ftm_src_thread(void *arg)
 		}
 		goto abort;
 	}
+	s->connected = true;
 	step = "authentication";
 	ftm_migration_set_state(mig, FTMIGRATE_MIGRATION_STATE_AUTHENTICATING);
 	err = ftm_src_auth(s, &s->conn);
@@ -712,8 +733,9 @@ static int ftm_src_thread(void *arg)
 	goto out;
 
 abort:
-	if (err == -ECANCELED && !mig->cancel_requested)
-		err = -ECANCELED;	/* the total timeout */
+	/* Stopped because the vmx went away: say so, not "cancelled". */
+	if (err == -ECANCELED && !s->stunned && READ_ONCE(s->vm->req.dead))
+		err = -ENODEV;
 	mutex_lock(&mig->lock);
 	mig->stats.total_ms = div_u64(ktime_get_ns() - s->start_ns, NSEC_PER_MSEC);
 	mutex_unlock(&mig->lock);
@@ -722,6 +744,7 @@ out:
 	ftm_src_close_streams(s);
 	ftm_conn_close(&s->conn);
 	kvfree(s->blob);
+	kvfree(s->fetched);
 	kvfree(s->dirty);
 	kfree(s);
 	return 0;

@@ -9,84 +9,23 @@
 #    resume on the destination;
 #  - ftctl migrate reports progress rounds and a completed outcome with a
 #    measured downtime; the source vmx exits "migrated";
-#  - the VM goes back and forth several times in a row, over one, two and
-#    three TCP data streams;
+#  - the VM goes back and forth between ha and hb, FTM_VMOTION_HOPS hops in
+#    a row (default 20), over one, two and three TCP data streams in turn;
 #  - a wrong secret and a missing destination end with the outcome they
 #    should and the VM running on the source, and only there.
+#
+# Cancels, killed processes and cut links are vmotion_fail*_test.sh;
+# convergence under a bandwidth cap is vmotion_converge_test.sh.
+# ftm-test-timeout: 600
 set -u
 cd "$(dirname "$0")/.."
 . selftests/lib.sh
 . selftests/ftm_lib.sh
 . selftests/vmx_lib.sh
-vmx_setup
+. selftests/vmotion_lib.sh
 
-T=$VMX_TMP
-PORT=7470
-HOPS=${FTM_VMOTION_HOPS:-6}
-ID=100
-
-ftm_load || { tap_fail "load ftmigrate.ko"; tap_done; exit 1; }
-host_add ha
-host_add hb
-hosts_link ha hb 10.77.1.1 10.77.1.2
-trap 'hosts_cleanup; vmx_cleanup' EXIT
-declare -A ADDR=([ha]=10.77.1.1 [hb]=10.77.1.2)
-
-head -c 32 /dev/urandom >"$T/secret"
-head -c 32 /dev/urandom >"$T/wrong"
-
-for h in ha hb; do
-	tap_check "listener on $h" ip netns exec $h "$FTCTL" listen "${ADDR[$h]}:$PORT"
-done
-
-vmx_config "$T/base.cfg" counter counter.bin "count=0 interval_us=3000"
-
-# start_vm HOST TAG [VMX ARGS...]: a vmx in HOST whose serial goes to TAG.serial.
-start_vm() {
-	_h=$1 _tag=$2
-	shift 2
-	sed "s|^serial = .*|serial = $T/$_tag.serial|" "$T/base.cfg" >"$T/$_tag.cfg"
-	ip netns exec "$_h" "$VMX" --print-hash --ftmigrate=on "$@" "$T/$_tag.cfg" \
-		>"$T/$_tag.out" 2>&1 &
-	VMX_PID=$!
-	VMX_PIDS="$VMX_PIDS $VMX_PID"
-}
-
-# incoming_ready HOST: an incoming VM is registered on HOST.
-incoming_ready() {
-	_i=0
-	while [ $_i -lt 100 ]; do
-		ip netns exec "$1" "$FTCTL" vm list 2>/dev/null | grep -q counter && return 0
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 1
-}
-
-# migrate FROM TO [ARGS...]: ftctl migrate of the counter, JSON lines in mig.json.
-migrate() {
-	_from=$1 _to=$2
-	shift 2
-	ID=$((ID + 1))
-	ip netns exec "$_from" "$FTCTL" migrate counter --to "${ADDR[$_to]}:$PORT" \
-		--id $ID --secret-file "$T/secret" --json "$@" >"$T/mig.json" 2>"$T/mig.err"
-}
-
-# outcome: the last result line of mig.json, as "outcome error".
-outcome() {
-	python3 -c '
-import json, sys
-r = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
-res = [x for x in r if x.get("event") == "result"]
-m = res[-1]["migration"] if res else {}
-print(res[-1]["outcome"] if res else "none", m.get("error", "none"))' "$T/mig.json"
-}
-
-# get_outcome: set out and err from mig.json (no /dev/fd in the test VM).
-get_outcome() {
-	_oe=$(outcome)
-	out=${_oe% *} err=${_oe#* }
-}
+HOPS=${FTM_VMOTION_HOPS:-20}
+vmotion_setup 7470
 
 # --- the first hop, looked at closely ----------------------------------------
 start_vm ha hop0

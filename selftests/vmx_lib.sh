@@ -94,7 +94,7 @@ vmx_wait_socket() {
 vmx_wait_lines() {
 	_i=0
 	while [ "$_i" -lt "$((${3:-30} * 10))" ]; do
-		[ "$(wc -l <"$1" 2>/dev/null || echo 0)" -ge "$2" ] && return 0
+		[ "$(wc -l 2>/dev/null <"$1" || echo 0)" -ge "$2" ] && return 0
 		sleep 0.1
 		_i=$((_i + 1))
 	done
