@@ -189,6 +189,9 @@ static int ftm_src_send_dirty(struct ftm_src *s, u64 *bytes)
 				mig->stats.zero_pages++;
 			else
 				mig->stats.bytes_sent += PAGE_SIZE;
+			/* What is left of this round, for a progress bar. */
+			if (mig->stats.bytes_left >= PAGE_SIZE)
+				mig->stats.bytes_left -= PAGE_SIZE;
 			mutex_unlock(&mig->lock);
 			page++;
 			if (n < FTM_PAGES_PER_FRAME)
@@ -249,6 +252,9 @@ static int ftm_src_precopy(struct ftm_src *s)
 		return err;
 	s->dirty_started = true;
 	bitmap_fill(s->dirty, s->vm->nr_pages);
+	mutex_lock(&mig->lock);
+	mig->stats.bytes_left = dirty * PAGE_SIZE;
+	mutex_unlock(&mig->lock);
 
 	for (round = 1; ; round++) {
 		u64 bw, expected_ms;
