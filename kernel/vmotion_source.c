@@ -40,7 +40,8 @@ struct ftm_src {
 	__be32 addr;
 	__be16 port;
 	bool p2p;
-	unsigned long *dirty;
+	unsigned long *dirty;		/* still to send */
+	unsigned long *fetched;		/* the vmx's last DIRTY_FETCH */
 	size_t bitmap_bytes;
 	void *blob;
 	size_t blob_len;
@@ -227,14 +228,19 @@ static int ftm_src_fetch_dirty(struct ftm_src *s, u64 *dirty)
 	size_t got;
 	int err;
 
-	err = ftm_src_call(s, FTM_REQ_DIRTY_FETCH, 0, s->dirty, s->bitmap_bytes,
+	err = ftm_src_call(s, FTM_REQ_DIRTY_FETCH, 0, s->fetched, s->bitmap_bytes,
 			   &got);
 	if (err)
 		return err;
-	/* Bits past the last page are the vmx's padding: ignore them. */
+	/*
+	 * Added to what is still to send: at the stun, the pages dirtied in
+	 * the last pre-copy round are not sent yet and must not be lost.
+	 * Bits past the last page are the vmx's padding: ignore them.
+	 */
 	if (s->vm->nr_pages % BITS_PER_LONG)
-		s->dirty[s->vm->nr_pages / BITS_PER_LONG] &=
+		s->fetched[s->vm->nr_pages / BITS_PER_LONG] &=
 			BITMAP_LAST_WORD_MASK(s->vm->nr_pages);
+	bitmap_or(s->dirty, s->dirty, s->fetched, s->vm->nr_pages);
 	*dirty = bitmap_weight(s->dirty, s->vm->nr_pages);
 	return 0;
 }
@@ -442,9 +448,10 @@ static int ftm_src_thread(void *arg)
 	s->conn.ctx = mig;
 	s->bitmap_bytes = BITS_TO_LONGS(s->vm->nr_pages) * sizeof(long);
 	s->dirty = kvzalloc(s->bitmap_bytes, GFP_KERNEL);
+	s->fetched = kvzalloc(s->bitmap_bytes, GFP_KERNEL);
 	err = -ENOMEM;
 	step = "setup";
-	if (!s->dirty)
+	if (!s->dirty || !s->fetched)
 		goto abort;
 
 	step = "connect";
@@ -522,6 +529,7 @@ abort:
 out:
 	ftm_conn_close(&s->conn);
 	kvfree(s->blob);
+	kvfree(s->fetched);
 	kvfree(s->dirty);
 	kfree(s);
 	return 0;
