@@ -46,6 +46,7 @@ deps:
 # make expands a whole recipe before it runs its first line, so VM_KVER
 # (which needs the packages install-deps.sh brings) is only read in a
 # sub-make started after the install.
+# The VMotion benchmark moves 1 GiB guests (and QEMU's): its VM gets 6G.
 check: deps
 	$(MAKE) check-vm
 
@@ -74,7 +75,7 @@ bench: deps
 
 bench-vm:
 	$(MAKE) all KDIR=/lib/modules/$(VM_KVER)/build
-	selftests/qemu/run.sh $(VM_KVER) selftests/bench/run_all.sh
+	FTM_VM_MEM=$${FTM_VM_MEM:-6G} selftests/qemu/run.sh $(VM_KVER) selftests/bench/run_all.sh
 
 clean:
 	test -z "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -68,8 +68,8 @@ struct ftm_src {
 	__be32 addr;
 	__be16 port;
 	bool p2p;
-	unsigned long *dirty;
-	unsigned long *fetched;
+	unsigned long *dirty;		/* still to send */
+	unsigned long *fetched;		/* the vmx's last DIRTY_FETCH */
 	size_t bitmap_bytes;
 	void *blob;
 	size_t blob_len;
@@ -246,13 +246,18 @@ static unsigned long ftm_src_next_page(struct ftm_src_stream *st, unsigned long 
 	return nr;
 }
 
-/* Account for a frame's pages in the migration's progress. */
+/*
+ * Account for a frame's pages in the migration's progress; what is left of
+ * the round counts down with them, for a progress bar.
+ */
 static void ftm_src_count(struct ftm_migration *mig, u32 pages, u32 zero)
 {
 	mutex_lock(&mig->lock);
 	mig->stats.pages_sent += pages;
 	mig->stats.zero_pages += zero;
 	mig->stats.bytes_sent += (u64)(pages - zero) * PAGE_SIZE;
+	mig->stats.bytes_left -= min_t(u64, mig->stats.bytes_left,
+				       (u64)pages * PAGE_SIZE);
 	mutex_unlock(&mig->lock);
 }
 
@@ -441,7 +446,11 @@ static int ftm_src_fetch_dirty(struct ftm_src *s, u64 *dirty)
 			   &got);
 	if (err)
 		return err;
-	/* Bits past the last page are the vmx's padding: ignore them. */
+	/*
+	 * Added to what is still to send: at the stun, the pages dirtied in
+	 * the last pre-copy round are not sent yet and must not be lost.
+	 * Bits past the last page are the vmx's padding: ignore them.
+	 */
 	if (s->vm->nr_pages % BITS_PER_LONG)
 		s->fetched[s->vm->nr_pages / BITS_PER_LONG] &=
 			BITMAP_LAST_WORD_MASK(s->vm->nr_pages);
@@ -463,6 +472,9 @@ static int ftm_src_precopy(struct ftm_src *s)
 		return err;
 	s->dirty_started = true;
 	bitmap_fill(s->dirty, s->vm->nr_pages);
+	mutex_lock(&mig->lock);
+	mig->stats.bytes_left = dirty * PAGE_SIZE;
+	mutex_unlock(&mig->lock);
 
 	for (round = 1; ; round++) {
 		u64 bw, expected_ms;

@@ -1,84 +1,132 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make demo: what ftmigrate does today, end to end, inside the test VM.
+# make demo: the main job, end to end, inside the test VM.
 #
-# Two hosts (network namespaces) run the module's per-host view; a real KVM
-# guest runs under the reference vmx, registered with the module; an
-# orchestrator's event stream shows VMs come and go; the vmx's save/restore
-# moves the guest's state to the other host (the cold path that VMotion will
-# make live), and the counter continues without a gap.
+# Two hosts (network namespaces joined by veth) each listen for migrations;
+# a real KVM guest (the counter) runs on h1 under the reference vmx,
+# registered with the module; an orchestrator's event stream shows what
+# happens on each host; `ftctl migrate` moves the running guest live to h2
+# (its progress bar on the console); the counter carries on on h2 with no
+# gap, and h1's vmx exits "migrated".  The demo fails if any of that does
+# not happen.
 set -eu
 cd "$(dirname "$0")/.."
 . selftests/lib.sh
 
 FTCTL=userspace/ftctl/ftctl
 VMX=userspace/vmx/vmx
-VMX_CTL=userspace/vmx/vmx-ctl
+RANDFILL=selftests/bench/randfill
 T=$(mktemp -d)
 step() { printf '\n=== %s\n' "$*"; }
+fail() {
+	echo "demo FAILED: $*" >&2
+	exit 1
+}
 
 step "load ftmigrate"
 insmod ./ftmigrate.ko
 $FTCTL version
 $FTCTL types
 
-step "two hosts, h1 and h2, each a network namespace"
+step "two hosts, h1 and h2, each a network namespace, each listening for migrations"
 host_add h1
 host_add h2
 hosts_link h1 h2 10.0.0.1 10.0.0.2
 trap 'kill $(jobs -p) 2>/dev/null; hosts_cleanup; rmmod ftmigrate 2>/dev/null; rm -rf "$T"' EXIT
+ip netns exec h1 $FTCTL listen 10.0.0.1:7470
+ip netns exec h2 $FTCTL listen 10.0.0.2:7470
 
 step "an orchestrator listens to h1's and h2's events"
-ip netns exec h1 $FTCTL monitor --ready-file "$T/r1" | sed 's/^/[h1 events] /' &
-ip netns exec h2 $FTCTL monitor --ready-file "$T/r2" | sed 's/^/[h2 events] /' &
+ip netns exec h1 $FTCTL monitor --ready-file "$T/r1" | sed -u 's/^/[h1 events] /' &
+ip netns exec h2 $FTCTL monitor --ready-file "$T/r2" | sed -u 's/^/[h2 events] /' &
 while [ ! -e "$T/r1" ] || [ ! -e "$T/r2" ]; do sleep 0.1; done
 
-if [ ! -c /dev/kvm ]; then
-	echo "no /dev/kvm in this VM: the guest part of the demo needs nested KVM" >&2
-	exit 1
-fi
+[ -c /dev/kvm ] || fail "no /dev/kvm in this VM: the guest needs nested KVM"
 
-step "h1 runs a counter guest under the vmx, registered with the module"
-cat > "$T/counter.cfg" <<CFG
+# The counter's RAM is filled with random data (the vmx's --fill-ram), so
+# that the migration has some 128 MiB to carry and its progress shows.
+step "h1 runs a counter guest (128 MiB of RAM) under the vmx, registered with the module"
+$RANDFILL $((126 << 20)) 7 >"$T/ram.fill"
+cfg() { # HOST: the same VM; only its serial log differs per host
+	cat <<CFG
 name = counter
 uuid = 0f7e1d2c-3b4a-4596-8877-665544332211
-memory = 4M
+memory = 128M
 image = $PWD/userspace/guests/counter.bin
 args = "count=0 interval_us=20000"
-serial = $T/counter.serial
-control = $T/h1.sock
+serial = $T/$1.serial
 CFG
-ip netns exec h1 $VMX --ftmigrate=on "$T/counter.cfg" 2> "$T/h1.err" &
+}
+cfg h1 >"$T/h1.cfg"
+cfg h2 >"$T/h2.cfg"
+ip netns exec h1 $VMX --ftmigrate=on --fill-ram "$T/ram.fill" "$T/h1.cfg" 2>"$T/h1.err" &
 src=$!
-while [ "$(cat "$T/counter.serial" 2>/dev/null | wc -l)" -lt 20 ]; do sleep 0.2; done
+i=0
+while [ "$(cat "$T/h1.serial" 2>/dev/null | wc -l)" -lt 20 ]; do
+	sleep 0.2
+	i=$((i + 1))
+	[ $i -lt 300 ] || fail "the counter does not run on h1: $(tail -2 "$T/h1.err")"
+done
 echo "h1:"; ip netns exec h1 $FTCTL vm list
 echo "h2:"; ip netns exec h2 $FTCTL vm list
-echo "guest output so far: $(head -3 "$T/counter.serial" | paste -sd' ') ... $(tail -1 "$T/counter.serial")"
+echo "guest output on h1 so far: $(head -3 "$T/h1.serial" | paste -sd' ') ... $(tail -1 "$T/h1.serial")"
 
-step "stop it at a clean point on h1, save its state, and power it off"
-$VMX_CTL "$T/h1.sock" pause
-$VMX_CTL "$T/h1.sock" save "$T/counter.state"
-kill "$src"; wait "$src" 2>/dev/null || true
-last=$(tail -1 "$T/counter.serial")
-echo "last value printed on h1: $last"
-
-step "h2 restores it from the same config (same hash); the counter continues"
-ip netns exec h2 $VMX --ftmigrate=on --control "$T/h2.sock" --restore "$T/counter.state" "$T/counter.cfg" 2> "$T/h2.err" &
+step "h2 gets an empty incoming VM for migration 42, with the migration's secret"
+head -c 32 /dev/urandom >"$T/secret"
+ip netns exec h2 $VMX --incoming=42 --secret-file="$T/secret" "$T/h2.cfg" 2>"$T/h2.err" &
 dst=$!
-want=$((last + 20))
-while [ "$(tail -1 "$T/counter.serial")" -lt "$want" ] 2>/dev/null; do sleep 0.2; done
+i=0
+until ip netns exec h2 $FTCTL vm list | grep -q counter; do
+	sleep 0.1
+	i=$((i + 1))
+	[ $i -lt 200 ] || fail "no incoming VM on h2: $(tail -2 "$T/h2.err")"
+done
 echo "h2:"; ip netns exec h2 $FTCTL vm list
-if awk '/^[0-9]+$/ { if ($1 != n) exit 1; n++ }' "$T/counter.serial"; then
-	echo "guest output 0..$(tail -1 "$T/counter.serial"): no gap, no duplicate"
+
+# ftctl draws its bar when its standard error is a terminal: here the VM's
+# serial console, which run.sh gives the demo as its controlling terminal.
+step "h1: ftctl migrate counter --to 10.0.0.2:7470 (live: the guest runs meanwhile)"
+rc=0
+ip netns exec h1 $FTCTL migrate counter --to 10.0.0.2:7470 --id 42 \
+	--secret-file "$T/secret" --bandwidth 32M || rc=$?
+[ $rc = 0 ] || fail "ftctl migrate exited $rc"
+
+step "h2 runs the guest; h1's vmx has exited"
+i=0
+while kill -0 "$src" 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+	[ $i -lt 300 ] || fail "h1's vmx is still running"
+done
+src_rc=0
+wait "$src" || src_rc=$?
+echo "h1's vmx: exit status $src_rc, \"$(tail -1 "$T/h1.err")\""
+[ $src_rc = 0 ] && grep -q "migrated to another host" "$T/h1.err" ||
+	fail "h1's vmx did not exit \"migrated\""
+last=$(tail -1 "$T/h1.serial")
+i=0
+while [ "$(cat "$T/h2.serial" 2>/dev/null | wc -l)" -lt 20 ]; do
+	sleep 0.2
+	i=$((i + 1))
+	[ $i -lt 300 ] || fail "the counter does not carry on on h2: $(tail -2 "$T/h2.err")"
+done
+echo "h1:"; ip netns exec h1 $FTCTL vm list
+echo "h2:"; ip netns exec h2 $FTCTL vm list
+echo "last lines printed on h1:  $(tail -3 "$T/h1.serial" | paste -sd' ')"
+echo "first lines printed on h2: $(head -3 "$T/h2.serial" | paste -sd' ')"
+if cat "$T/h1.serial" "$T/h2.serial" |
+	awk '/^[0-9]+$/ { if ($1 != n) { print "line " NR ": " $1 ", expected " n; exit 1 } n++ }'; then
+	echo "guest output 0..$last on h1, then $((last + 1))..$(tail -1 "$T/h2.serial") on h2: no gap, no duplicate"
 else
-	echo "guest output has a gap or a duplicate" >&2
-	exit 1
+	fail "the guest's output has a gap or a duplicate"
 fi
 
 step "h2's vmx is killed; the module releases the VM"
-kill -KILL "$dst"; wait "$dst" 2>/dev/null || true
+kill -KILL "$dst"
+wait "$dst" 2>/dev/null || true
 sleep 0.5
 echo "h2:"; ip netns exec h2 $FTCTL vm list
+sleep 0.5
 echo
 echo "demo done"

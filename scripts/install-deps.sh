@@ -20,10 +20,13 @@ set -eu
 #                         (scripts/ynl-tools.sh unpacks them)
 #   linux-source-6.1 bc bison flex libelf-dev xz-utils   the debug kernel of
 #                         `make check-debug` (scripts/debug-kernel.sh)
+#   iperf3                `make bench`: the plain TCP transfer that VMotion's
+#                         throughput is compared with (vmotion_bench.sh)
 PACKAGES="linux-image-amd64 linux-headers-amd64 qemu-system-x86 busybox-static
 sparse libmnl-dev iproute2 iputils-ping kmod cpio python3-yaml python3-jsonschema
 build-essential pkg-config
-linux-source-6.1 bc bison flex libelf-dev xz-utils linux-source-6.12"
+linux-source-6.1 bc bison flex libelf-dev xz-utils linux-source-6.12
+iperf3"
 
 # One dpkg-query for all: a package it does not know is simply not listed.
 # shellcheck disable=SC2086 # one argument per package

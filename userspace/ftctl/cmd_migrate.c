@@ -34,6 +34,7 @@
 #define EXIT_CANCELLED	3
 
 #define QUIET_MS	5000		/* re-read the migration after this */
+#define BAR_MS		500		/* with a bar: redraw from a re-read this often */
 #define EVENTS_RCVBUF	(1 << 20)	/* room for bursts of progress events */
 
 enum out { OUT_BAR, OUT_LINES, OUT_JSON };
@@ -330,7 +331,7 @@ static int follow(struct follow *f, struct ftnl *ev)
 				return -1;
 			continue;
 		}
-		ret = poll(&pfd, 1, QUIET_MS);
+		ret = poll(&pfd, 1, f->out == OUT_BAR ? BAR_MS : QUIET_MS);
 		if (ret < 0 && errno == EINTR)
 			continue;
 		if (ret < 0) {

@@ -39,6 +39,7 @@ struct options {
 	const char *control;
 	const char *load_blob;
 	const char *secret_file;
+	const char *fill_ram;
 	uint64_t incoming;		/* migration id, 0: not incoming */
 	bool paused;
 	bool print_hash;
@@ -65,7 +66,9 @@ static void usage(FILE *out)
 		"                     load the state and let it run (implies --ftmigrate=on)\n"
 		"  --secret-file=F    with --incoming: the migration secret (16 to 64 bytes)\n"
 		"  --load-blob FILE   testing aid: start from a migration blob FILE and its\n"
-		"                     RAM in FILE.ram (see the control command stun-blob)\n");
+		"                     RAM in FILE.ram (see the control command stun-blob)\n"
+		"  --fill-ram FILE    testing aid: before booting, copy FILE into guest RAM\n"
+		"                     from 2 MiB up, until RAM or FILE ends\n");
 }
 
 /* A migration id: decimal, non-zero, fits in 64 bits. */
@@ -95,6 +98,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "incoming", required_argument, NULL, 'I' },
 		{ "secret-file", required_argument, NULL, 'S' },
 		{ "load-blob", required_argument, NULL, 'L' },
+		{ "fill-ram", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -131,6 +135,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 			break;
 		case 'S': o->secret_file = optarg; break;
 		case 'L': o->load_blob = optarg; break;
+		case 'f': o->fill_ram = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); return -1;
 		}
@@ -159,6 +164,11 @@ static int parse_options(int argc, char **argv, struct options *o)
 	}
 	if (o->restore && o->load_blob) {
 		fprintf(stderr, "vmx: --restore and --load-blob exclude each other\n");
+		return -1;
+	}
+	if (o->fill_ram && (o->incoming || o->restore || o->load_blob)) {
+		fprintf(stderr, "vmx: --fill-ram goes with a booted guest, not with --incoming, "
+			"--restore or --load-blob\n");
 		return -1;
 	}
 	if (o->incoming)
@@ -235,6 +245,8 @@ int main(int argc, char **argv)
 	for (unsigned int i = 0; i < cfg.vcpus; i++)
 		if (vmx_vcpu_create(&vm, i, err, sizeof(err)))
 			goto fail_vm;
+	if (opt.fill_ram && vmx_ram_fill(&vm, opt.fill_ram, err, sizeof(err)))
+		goto fail_vm;
 	/* Incoming: not a byte of RAM is written here; the module fills it. */
 	if (!opt.incoming &&
 	    (opt.restore ? vmx_state_restore(&vm, opt.restore, err, sizeof(err)) :

@@ -198,6 +198,8 @@ int vmx_vcpu_create(struct vmx_vm *vm, unsigned int id, char *err, size_t errlen
 void vmx_vm_destroy(struct vmx_vm *vm);
 void *vmx_gpa_to_host(struct vmx_vm *vm, uint64_t gpa, uint64_t len);
 uint64_t vmx_ram_hash(struct vmx_vm *vm);
+#define VMX_FILL_RAM_START	(2ULL << 20)	/* above the boot area and the image */
+int vmx_ram_fill(struct vmx_vm *vm, const char *path, char *err, size_t errlen);
 
 /* boot.c */
 int vmx_boot_setup(struct vmx_vm *vm, char *err, size_t errlen);
