@@ -341,6 +341,7 @@ static int ftm_migration_thread_fn(void *arg)
 {
 	struct ftm_migration *mig = arg;
 	struct ftm_net *fn = mig->fn;
+
 	mig->thread_fn(mig);
 	mutex_lock(&mig->lock);
 	mig->thread = NULL;
