@@ -51,6 +51,7 @@ usage "migrate --bandwidth 1bit (below a byte/s)" migrate vm1 $TO --secret-file 
 usage "migrate --bandwidth -1" migrate vm1 $TO --secret-file "$S" --bandwidth -1
 usage "migrate --streams 9" migrate vm1 $TO --secret-file "$S" --streams 9
 usage "migrate --downtime 0" migrate vm1 $TO --secret-file "$S" --downtime 0
+usage "migrate --downtime 30001" migrate vm1 $TO --secret-file "$S" --downtime 30001
 usage "migrate --throttle-step 100" migrate vm1 $TO --secret-file "$S" --throttle-step 100
 usage "migrate --timeout 0" migrate vm1 $TO --secret-file "$S" --timeout 0
 usage "migrate --id 0" migrate vm1 $TO --secret-file "$S" --id 0

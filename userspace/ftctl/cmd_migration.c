@@ -63,9 +63,9 @@ int mig_opt(int argc, char **argv, int *i, const char *what, unsigned int allowe
 		ftmig_set(m, FTMIGRATE_A_MIGRATION_PEER_PORT, port);
 	} else if ((allowed & MOPT_DOWNTIME) &&
 		   (val = opt_value(argc, argv, i, "--downtime", &missing))) {
-		if (parse_uint(val, 1, 600000, &v))
+		if (parse_uint(val, 1, 30000, &v))
 			return bad_value(what, "--downtime", val,
-					 "milliseconds, 1 to 600000", status);
+					 "milliseconds, 1 to 30000", status);
 		ftmig_set(m, FTMIGRATE_A_MIGRATION_DOWNTIME_MS, v);
 	} else if ((allowed & MOPT_BANDWIDTH) &&
 		   (val = opt_value(argc, argv, i, "--bandwidth", &missing))) {
