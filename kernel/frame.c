@@ -196,3 +196,7 @@ int ftm_frame_check_payload(u8 type, const void *payload, u32 len)
 		return -EPROTO;
 	}
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+#include "kunit_frame.c"
+#endif
