@@ -84,3 +84,7 @@ int ftm_auth_verify(const u8 *secret, u32 secret_len, const char *label, u64 id,
 	memzero_explicit(want, sizeof(want));
 	return err;
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+#include "kunit_auth.c"
+#endif

@@ -138,6 +138,20 @@ static int ftm_frame_check_pages(const void *payload, u32 len)
 	return 0;
 }
 
+/*
+ * An ERROR payload: a code the receiver can report as an enum
+ * ftmigrate_migration_error (it ends up in migration-get and events), and a
+ * NUL-terminated message.
+ */
+static int ftm_frame_check_error(const struct ftm_error *e, u32 len)
+{
+	if (len != sizeof(*e) ||
+	    be32_to_cpu(e->code) > FTMIGRATE_MIGRATION_ERROR_LOCAL ||
+	    !memchr(e->msg, 0, sizeof(e->msg)))
+		return -EPROTO;
+	return 0;
+}
+
 /**
  * ftm_frame_check_payload() - check a payload against its type's rules
  * @type: the frame's type, already checked to be known
@@ -183,8 +197,12 @@ int ftm_frame_check_payload(u8 type, const void *payload, u32 len)
 	case FTM_FRAME_END:
 		return len == sizeof(struct ftm_stream_end) ? 0 : -EPROTO;
 	case FTM_FRAME_ERROR:
-		return len == sizeof(struct ftm_error) ? 0 : -EPROTO;
+		return ftm_frame_check_error(payload, len);
 	default:
 		return -EPROTO;
 	}
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+#include "kunit_frame.c"
+#endif

@@ -108,7 +108,7 @@ struct ftm_complete {
 
 struct ftm_error {
 	__be32 code;		/* enum ftmigrate_migration_error */
-	char msg[FTM_ERROR_MSG_MAX];
+	char msg[FTM_ERROR_MSG_MAX];	/* NUL-terminated */
 } __packed;
 
 /*

@@ -228,3 +228,7 @@ int ftm_mem_write_page(const struct ftm_vm *vm, u64 page, const void *data)
 	put_page(pg);
 	return 0;
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+#include "kunit_memory.c"
+#endif
