@@ -141,7 +141,22 @@ static u32 ftm_frame_test_payload(u8 type, u8 *p)
 		memcpy(p, &e, sizeof(e));
 		return sizeof(e);
 	}
-	default:	/* AUTH_OK, PREPARED, READY, COMMIT, RESUMED, CANCEL */
+	case FTM_FRAME_JOIN: {
+		struct ftm_join j = {
+			.stream = cpu_to_be32(1),
+			.streams = cpu_to_be32(2),
+		};
+
+		memcpy(p, &j, sizeof(j));
+		return sizeof(j);
+	}
+	case FTM_FRAME_END: {
+		struct ftm_stream_end e = { .pages = cpu_to_be64(512) };
+
+		memcpy(p, &e, sizeof(e));
+		return sizeof(e);
+	}
+	default:	/* AUTH_OK, PREPARED, READY, COMMIT, RESUMED, CANCEL, JOINED */
 		return 0;
 	}
 }
@@ -164,6 +179,10 @@ static void ftm_frame_test_layout(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sizeof(struct ftm_error), 4 + FTM_ERROR_MSG_MAX);
 	KUNIT_EXPECT_EQ(test, sizeof(struct ftm_cookie_region), 16);
 	KUNIT_EXPECT_EQ(test, sizeof(struct ftm_cookie), 72 + 8 * 16);
+	KUNIT_EXPECT_EQ(test, sizeof(struct ftm_join), 8);
+	KUNIT_EXPECT_EQ(test, sizeof(struct ftm_stream_end), 8);
+	/* Streams own whole bitmap words, so their bit clearing never shares one. */
+	KUNIT_EXPECT_EQ(test, FTM_STREAM_CHUNK % BITS_PER_LONG, 0);
 	/* The largest PAGES frame fits in a frame. */
 	KUNIT_EXPECT_LE(test, sizeof(__be32) +
 			FTM_PAGES_PER_FRAME * (sizeof(__be64) + PAGE_SIZE),
@@ -458,6 +477,9 @@ static void ftm_frame_test_fixed_sizes(struct kunit *test)
 		{ FTM_FRAME_RESUMED, 0 },
 		{ FTM_FRAME_ERROR, sizeof(struct ftm_error) },
 		{ FTM_FRAME_CANCEL, 0 },
+		{ FTM_FRAME_JOIN, sizeof(struct ftm_join) },
+		{ FTM_FRAME_JOINED, 0 },
+		{ FTM_FRAME_END, sizeof(struct ftm_stream_end) },
 	};
 	u8 *buf = test->priv;
 	unsigned int i;
