@@ -14,12 +14,14 @@
 #    throttle at 0, one near the link's speed may need it;
 #  - a writer that goes flat out (every round dirties the whole working
 #    set) makes the auto-converge throttle rise round after round in the
-#    progress events up to its 99% ceiling.  Under nested KVM on TCG that
-#    is not enough (most likely because leaving the guest at the end of a
-#    1% slice takes longer than the slice; not measured yet): the guest
-#    keeps dirtying its working set, pre-copy stops at its 30-round limit
-#    and the stun carries the rest, with the RAM hashes still equal.  The
-#    test asserts exactly that, so that a change either way shows;
+#    progress events.  Whether that is enough depends on the machine: on
+#    Debian's kernel under TCG even 99% leaves the guest dirtying its
+#    working set (most likely because leaving the guest at the end of a 1%
+#    slice takes longer than the slice; not measured), so pre-copy stops at
+#    its 30-round limit and the stun carries the rest; on the slower debug
+#    kernel it converges after a few steps.  Either is a correct end: the
+#    test asserts the throttle rose and one of the two, with the RAM
+#    hashes equal;
 #  - reports the measured downtime in its final event.
 set -u
 cd "$(dirname "$0")/.."
@@ -33,12 +35,12 @@ BW=2M
 DOWNTIME=300
 
 # converge RATE THROTTLE: no (it converges with the throttle at 0), any (it
-# converges), ceiling (the throttle reaches 99% and the round limit ends
-# pre-copy)
+# converges), ceiling (the throttle rises; it converges, or reaches 99%
+# and the round limit ends pre-copy)
 converge() {
 	_rate=$1 _throttle=$2
 	_verdict=converged
-	[ "$_throttle" = ceiling ] && _verdict="throttled to 99%, stunned at the round limit"
+	[ "$_throttle" = ceiling ] && _verdict="throttled: converged, or stunned at the round limit"
 	vmx_config "$T/base.cfg" mt$_rate memtouch.bin \
 		"ws_start_kib=2048 ws_kib=4096 rate=$_rate passes=0" memory=8M
 	VM_NAME=mt$_rate
@@ -71,11 +73,14 @@ info = "%d rounds, expected downtime %s ms, throttle %s, measured downtime %s ms
 print(info)
 ok = res.get("downtime_ms_measured", 0) > 0
 ok = ok and all(a <= b for a, b in zip(thr, thr[1:]))
+converged = bool(pre) and exp[-1] <= limit and len(pre) < 30
 if need == "ceiling":
-    # Throttled to the ceiling, then the round limit forced the stun.
-    ok = ok and len(pre) == 30 and thr[-1] == 99
+    # The throttle rose; it converged, or reached 99% and the round limit
+    # forced the stun.
+    ok = ok and bool(pre) and thr[-1] > 0 and (
+        converged or (len(pre) == 30 and thr[-1] == 99))
 else:
-    ok = ok and pre and exp[-1] <= limit and len(pre) < 30
+    ok = ok and converged
 if need == "no":
     ok = ok and max(thr) == 0
 sys.exit(0 if ok else 1)
