@@ -20,7 +20,8 @@
 # no results at all, if its plan does not match what it ran, or if it runs
 # longer than FTM_TEST_TIMEOUT seconds (default 300; it is then killed), or
 # than the larger limit the program asks for with a line
-# "# ftm-test-timeout: SECONDS" among its first 20 lines.
+# "# ftm-test-timeout: SECONDS" among its first 20 lines.  Programs named
+# in FTM_TEST_SKIP are reported skipped without running.
 #
 # After the programs, and counted as cases too: ftmigrate must unload cleanly
 # (/sys/module/ftmigrate and /dev/ftmigrate gone), kmemleak (on kernels that
@@ -45,6 +46,9 @@ if [ "${FTM_VM:-}" != 1 ]; then
 fi
 
 PATTERN=${1:-}
+# FTM_TEST_SKIP: words; a program whose name contains one of them is not run
+# (counted as skipped).
+SKIP_WORDS=${FTM_TEST_SKIP:-}
 TIMEOUT=${FTM_TEST_TIMEOUT:-300}
 
 passed=0
@@ -140,6 +144,14 @@ done | LC_ALL=C sort >"$tmp/list"
 while read -r prog; do
 	if [ ! -f "$prog" ] || [ ! -x "$prog" ]; then continue; fi
 	case $(basename "$prog") in *"$PATTERN"*) ;; *) continue ;; esac
+	skip_this=
+	for w in $SKIP_WORDS; do
+		case $(basename "$prog") in *"$w"*) skip_this=$w ;; esac
+	done
+	if [ -n "$skip_this" ]; then
+		result skip "$(basename "$prog")" "skipped whole # SKIP FTM_TEST_SKIP names $skip_this"
+		continue
+	fi
 	programs=$((programs + 1))
 	run_test "$prog"
 done <"$tmp/list"
