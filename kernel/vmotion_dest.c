@@ -574,6 +574,8 @@ static void ftm_dst_join(struct ftm_dst *d, u64 id)
 		ctrl->stream_err = -EPROTO;
 		snprintf(ctrl->stream_msg, sizeof(ctrl->stream_msg),
 			 "JOIN of stream %u of %u: %s", k, n, why);
+		/* Under the lock: the control thread may free ctrl once it is dropped. */
+		wake_up_all(&ctrl->streams_wq);
 	} else if (!why) {
 		ctrl->nr_streams = n;
 		ctrl->streams[k] = d;
@@ -587,8 +589,6 @@ static void ftm_dst_join(struct ftm_dst *d, u64 id)
 	}
 	mutex_unlock(&mig->lock);
 	if (why) {
-		if (ctrl)
-			wake_up_all(&ctrl->streams_wq);
 		ftm_dst_refuse(d, FTMIGRATE_MIGRATION_ERROR_PROTOCOL, why);
 		ftm_migration_put(mig);
 		return;
@@ -602,11 +602,15 @@ static void ftm_dst_join(struct ftm_dst *d, u64 id)
 	if (err)
 		ftm_dst_stream_failed(d, err);
 
+	/*
+	 * Wake the control thread before the lock goes: once attached is 0 and
+	 * the lock free, it may free ctrl.
+	 */
 	mutex_lock(&mig->lock);
 	ctrl->streams[k] = NULL;
 	ctrl->attached--;
-	mutex_unlock(&mig->lock);
 	wake_up_all(&ctrl->streams_wq);
+	mutex_unlock(&mig->lock);
 	/* From here on nothing of ctrl may be touched: it may be freed. */
 	d->received = NULL;
 	d->ctrl = NULL;
@@ -627,6 +631,12 @@ static void ftm_dst_close_streams(struct ftm_dst *d)
 	wake_up_all(&d->streams_wq);
 	/* They look at d->closing at least every socket tick. */
 	wait_event(d->streams_wq, !READ_ONCE(d->attached));
+	/*
+	 * Data streams wake us under mig->lock: once we have held it, none is
+	 * still inside wake_up_all() on d, and d may be freed.
+	 */
+	mutex_lock(&mig->lock);
+	mutex_unlock(&mig->lock);
 }
 
 static u32 ftm_dst_error_code(int err)
