@@ -27,11 +27,12 @@ static const struct nla_policy ftmigrate_listener_set_nl_policy[FTMIGRATE_A_LIST
 };
 
 /* FTMIGRATE_CMD_MIGRATION_BEGIN - request */
-static const struct nla_policy ftmigrate_migration_begin_nl_policy[FTMIGRATE_A_MIGRATION_SECRET + 1] = {
+static const struct nla_policy ftmigrate_migration_begin_nl_policy[FTMIGRATE_A_MIGRATION_FENCE + 1] = {
 	[FTMIGRATE_A_MIGRATION_ID] = NLA_POLICY_MIN(NLA_U64, 1),
 	[FTMIGRATE_A_MIGRATION_VM_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[FTMIGRATE_A_MIGRATION_TYPE] = NLA_POLICY_MAX(NLA_U32, 2),
 	[FTMIGRATE_A_MIGRATION_SECRET] = NLA_POLICY_RANGE(NLA_BINARY, 16, 64),
+	[FTMIGRATE_A_MIGRATION_FENCE] = { .type = NLA_NUL_STRING, .len = 255, },
 };
 
 /* FTMIGRATE_CMD_MIGRATION_PREPARE - request */
@@ -75,6 +76,11 @@ static const struct nla_policy ftmigrate_migration_set_nl_policy[FTMIGRATE_A_MIG
 	[FTMIGRATE_A_MIGRATION_DOWNTIME_MS] = NLA_POLICY_RANGE(NLA_U32, 1, 30000),
 	[FTMIGRATE_A_MIGRATION_MAX_BANDWIDTH] = { .type = NLA_U64, },
 	[FTMIGRATE_A_MIGRATION_THROTTLE_STEP] = NLA_POLICY_MAX(NLA_U32, 99),
+};
+
+/* FTMIGRATE_CMD_FT_FAILOVER - request */
+static const struct nla_policy ftmigrate_ft_failover_nl_policy[FTMIGRATE_A_FT_PAIR_ID + 1] = {
+	[FTMIGRATE_A_FT_PAIR_ID] = NLA_POLICY_MIN(NLA_U64, 1),
 };
 
 /* Ops table: requests are validated strictly against the policies above. */
@@ -165,6 +171,13 @@ const struct genl_ops ftm_nl_ops[FTM_NL_N_OPS] = {
 		.doit		= ftm_nl_migration_set_doit,
 		.policy		= ftmigrate_migration_set_nl_policy,
 		.maxattr	= ARRAY_SIZE(ftmigrate_migration_set_nl_policy) - 1,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= FTMIGRATE_CMD_FT_FAILOVER,
+		.doit		= ftm_nl_ft_failover_doit,
+		.policy		= ftmigrate_ft_failover_nl_policy,
+		.maxattr	= ARRAY_SIZE(ftmigrate_ft_failover_nl_policy) - 1,
 		.flags		= GENL_ADMIN_PERM,
 	},
 };

@@ -25,8 +25,9 @@ int ftm_nl_migration_finish_doit(struct sk_buff *skb, struct genl_info *info);
 int ftm_nl_migration_confirm_doit(struct sk_buff *skb, struct genl_info *info);
 int ftm_nl_migration_cancel_doit(struct sk_buff *skb, struct genl_info *info);
 int ftm_nl_migration_set_doit(struct sk_buff *skb, struct genl_info *info);
+int ftm_nl_ft_failover_doit(struct sk_buff *skb, struct genl_info *info);
 
-#define FTM_NL_N_OPS 13
+#define FTM_NL_N_OPS 14
 extern const struct genl_ops ftm_nl_ops[FTM_NL_N_OPS];
 
 #endif /* _FTM_NETLINK_GEN_H */

@@ -26,6 +26,7 @@
 #define FTM_FEATURE_VM_OBJECTS	(1ULL << 0)	/* FTM_IOC_CREATE_VM, FTM_IOC_QUERY_VM */
 #define FTM_FEATURE_NETLINK	(1ULL << 1)	/* the "ftmigrate" genl family */
 #define FTM_FEATURE_VMOTION	(1ULL << 2)	/* guest memory, the request channel, VMotion */
+#define FTM_FEATURE_FT_CLONE	(1ULL << 3)	/* FTM_IOC_ADD_DISK, FT secondaries, failover */
 
 #define FTM_NAME_LEN		64	/* VM names, including the NUL */
 #define FTM_TYPE_NAME_LEN	16	/* type and ops-table names, including the NUL */
@@ -37,6 +38,9 @@
 #define FTM_SECRET_MIN		16	/* migration secrets, in bytes */
 #define FTM_SECRET_MAX		64
 #define FTM_STATE_MAX		(16 * 1024 * 1024)	/* largest device-state blob */
+#define FTM_MAX_DISKS		4	/* disks per VM */
+#define FTM_DISK_SECTOR		512
+#define FTM_FENCE_MAX		256	/* fence paths, including the NUL */
 
 /**
  * struct ftm_version - FTM_IOC_GET_VERSION
@@ -212,6 +216,30 @@ struct ftm_incoming {
 #define FTM_INCOMING_SIZE_VER0	104
 
 /**
+ * struct ftm_disk - FTM_IOC_ADD_DISK: register a virtual disk's backing file
+ * @size: in, sizeof(struct ftm_disk)
+ * @flags: in, must be 0
+ * @fd: in, the backing file: a regular file of whole FTM_DISK_SECTOR sectors
+ * @index: out, the disk's number, in registration order
+ * @reserved: must be zero
+ *
+ * The module keeps a reference to the file.  FTCheck compares the disks of
+ * the two copies of a VM whose type keeps its disks in place: the same
+ * file of the same filesystem (by the filesystem's UUID, the inode and its
+ * generation) and the same size, or the destination refuses with
+ * storage-not-shared.  At most FTM_MAX_DISKS per VM, registered before any
+ * migration starts.
+ */
+struct ftm_disk {
+	__u32 size;
+	__u32 flags;
+	__s32 fd;
+	__u32 index;
+	__u64 reserved[4];
+};
+#define FTM_DISK_SIZE_VER0	48
+
+/**
  * enum ftm_request_type - what the module asks of the vmx
  * @FTM_REQ_DIRTY_START: start dirty-page tracking.  Reply: status.
  * @FTM_REQ_DIRTY_FETCH: reply with the pages dirtied since the last fetch
@@ -232,6 +260,17 @@ struct ftm_incoming {
  * @FTM_REQ_LOAD_STATE: destination: memory is in place; read the @len
  *	byte device-state blob with FTM_IOC_READ_STATE and load it, staying
  *	paused.  Reply: status (a blob it refuses aborts the migration).
+ * @FTM_REQ_CHECK_CONFIG: destination of a clone (FTCheck): read the
+ *	source's @len byte VM config file with FTM_IOC_READ_STATE and compare
+ *	it with this VM's; host-local settings (where the serial log and the
+ *	control socket go) may differ.  Reply: 0, or -EINVAL when it describes
+ *	another VM (the outcome is config-mismatch).
+ * @FTM_REQ_SECONDARY: destination of a clone: memory and device state are
+ *	in place and the source runs on as the primary.  Stay powered on and
+ *	stopped at this clone point, as the FT secondary; the network port is
+ *	a shadow that sends and receives nothing.  A later FTM_REQ_RESUME
+ *	makes it go live (failover); FTM_REQ_POWER_OFF destroys it.
+ *	Reply: status.
  */
 enum ftm_request_type {
 	FTM_REQ_DIRTY_START = 1,
@@ -241,6 +280,8 @@ enum ftm_request_type {
 	FTM_REQ_RESUME,
 	FTM_REQ_POWER_OFF,
 	FTM_REQ_LOAD_STATE,
+	FTM_REQ_CHECK_CONFIG,
+	FTM_REQ_SECONDARY,
 };
 
 /**
@@ -250,7 +291,7 @@ enum ftm_request_type {
  * @seq: echoed in the reply
  * @migration_id: the migration asking
  * @len: FTM_REQ_DIRTY_FETCH: bitmap bytes expected; FTM_REQ_LOAD_STATE:
- *	blob length
+ *	blob length; FTM_REQ_CHECK_CONFIG: config length
  * @reserved: zero
  *
  * The fd polls readable while a request waits; read() takes one request of
@@ -292,11 +333,12 @@ struct ftm_reply {
 #define FTM_REPLY_SIZE_VER0	56
 
 /**
- * struct ftm_state_read - FTM_IOC_READ_STATE: fetch the incoming device state
+ * struct ftm_state_read - FTM_IOC_READ_STATE: fetch the incoming device
+ *	state (FTM_REQ_LOAD_STATE) or the source's config (FTM_REQ_CHECK_CONFIG)
  * @size: in, sizeof(struct ftm_state_read)
  * @flags: in, must be 0
  * @buf: in, user buffer
- * @len: in, its size, at least FTM_REQ_LOAD_STATE's @len
+ * @len: in, its size, at least the request's @len
  * @reserved: must be zero
  */
 struct ftm_state_read {
@@ -317,5 +359,6 @@ struct ftm_state_read {
 #define FTM_IOC_INCOMING	_IOW(FTM_IOC_MAGIC, 0x05, struct ftm_incoming)
 #define FTM_IOC_REPLY		_IOW(FTM_IOC_MAGIC, 0x06, struct ftm_reply)
 #define FTM_IOC_READ_STATE	_IOW(FTM_IOC_MAGIC, 0x07, struct ftm_state_read)
+#define FTM_IOC_ADD_DISK	_IOWR(FTM_IOC_MAGIC, 0x08, struct ftm_disk)
 
 #endif /* _UAPI_LINUX_FTMIGRATE_H */
