@@ -62,7 +62,8 @@ KERNEL_BAD='WARNING:|BUG:|Oops|general protection fault|kernel BUG|INFO: possibl
 result() {
 	case $1 in
 	ok)   passed=$((passed + 1));   echo "ok - $2: $3" ;;
-	fail) failed=$((failed + 1));   echo "not ok - $2: $3" ;;
+	fail) failed=$((failed + 1));   echo "not ok - $2: $3"
+	      echo "not ok - $2: $3" >>"$tmp/failures" ;;
 	skip) skipped=$((skipped + 1)); echo "ok - $2: $3" ;;
 	esac
 }
@@ -117,6 +118,7 @@ run_test() {
 	ok=$(grep -cE '^ok( |$)' "$out" || true)
 	skip=$(grep -ciE '^ok( [0-9]+)?( -)?.*# *skip' "$out" || true)
 	notok=$(grep -cE '^not ok( |$)' "$out" || true)
+	grep -E '^not ok( |$)' "$out" | sed "s/^/$name: /" >>"$tmp/failures" || true
 	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\).*/\1/p' "$out" | tail -n 1)
 	ran=$((ok + notok))
 	passed=$((passed + ok - skip))
@@ -206,6 +208,11 @@ else
 	result ok kernel "log clean"
 fi
 
+# The failures again, so that the end of a long log names them.
+if [ -s "$tmp/failures" ]; then
+	echo "# failed cases:"
+	sed 's/^/#   /' "$tmp/failures"
+fi
 summary="$passed passed, $failed failed"
 [ "$skipped" = 0 ] || summary="$summary, $skipped skipped"
 echo "$summary"
