@@ -265,6 +265,25 @@ static long ftm_ioc_add_memory(struct ftm_file *ff, void __user *uarg)
 	return ftm_mem_add_region(vm, &r);
 }
 
+static long ftm_ioc_add_disk(struct ftm_file *ff, void __user *uarg)
+{
+	struct ftm_vm *vm = ftm_file_vm(ff);
+	struct ftm_disk d;
+	int err;
+
+	err = ftm_copy_struct_in(&d, sizeof(d), FTM_DISK_SIZE_VER0, uarg);
+	if (err)
+		return err;
+	if (d.flags || d.index || !ftm_zeroed(d.reserved, sizeof(d.reserved)))
+		return -EINVAL;
+	if (!vm)
+		return -ENOENT;
+	err = ftm_disk_add(vm, d.fd, &d.index);
+	if (err)
+		return err;
+	return put_user(d.index, &((struct ftm_disk __user *)uarg)->index);
+}
+
 static long ftm_ioc_incoming(struct ftm_file *ff, void __user *uarg)
 {
 	struct ftm_vm *vm = ftm_file_vm(ff);
@@ -368,6 +387,8 @@ static long ftm_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		return ftm_ioc_reply(ff, uarg);
 	case FTM_IOC_READ_STATE:
 		return ftm_ioc_read_state(ff, uarg);
+	case FTM_IOC_ADD_DISK:
+		return ftm_ioc_add_disk(ff, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -403,6 +424,8 @@ static void __init ftm_check_uapi_layouts(void)
 	BUILD_BUG_ON(sizeof(struct ftm_incoming) != FTM_INCOMING_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct ftm_reply) != FTM_REPLY_SIZE_VER0);
 	BUILD_BUG_ON(sizeof(struct ftm_state_read) != FTM_STATE_READ_SIZE_VER0);
+	BUILD_BUG_ON(sizeof(struct ftm_disk) != FTM_DISK_SIZE_VER0);
+	BUILD_BUG_ON(offsetof(struct ftm_disk, index) != 12);
 	BUILD_BUG_ON(sizeof(struct ftm_request) != 48);
 	BUILD_BUG_ON(offsetof(struct ftm_reply, data) != 24);
 	BUILD_BUG_ON(offsetof(struct ftm_incoming, secret) != 24);

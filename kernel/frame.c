@@ -146,9 +146,27 @@ static int ftm_frame_check_pages(const void *payload, u32 len)
 static int ftm_frame_check_error(const struct ftm_error *e, u32 len)
 {
 	if (len != sizeof(*e) ||
-	    be32_to_cpu(e->code) > FTMIGRATE_MIGRATION_ERROR_LOCAL ||
+	    be32_to_cpu(e->code) > FTM_MIGRATION_ERROR_LAST ||
 	    !memchr(e->msg, 0, sizeof(e->msg)))
 		return -EPROTO;
+	return 0;
+}
+
+/* An FTCHECK payload: its header, then exactly config_len config bytes. */
+static int ftm_frame_check_ftcheck(const struct ftm_ftcheck *c, u32 len)
+{
+	u32 n, i;
+
+	if (len < sizeof(*c))
+		return -EPROTO;
+	n = be32_to_cpu(c->config_len);
+	if (!n || n > FTM_CONFIG_MAX || len - sizeof(*c) != n ||
+	    be32_to_cpu(c->nr_disks) > FTM_MAX_DISKS ||
+	    c->fence[0] != '/' || !memchr(c->fence, 0, sizeof(c->fence)))
+		return -EPROTO;
+	for (i = 0; i < FTM_MAX_DISKS; i++)
+		if (c->disks[i].reserved)
+			return -EPROTO;
 	return 0;
 }
 
@@ -193,7 +211,10 @@ int ftm_frame_check_payload(u8 type, const void *payload, u32 len)
 	case FTM_FRAME_JOIN:
 		return len == sizeof(struct ftm_join) ? 0 : -EPROTO;
 	case FTM_FRAME_JOINED:
+	case FTM_FRAME_FTCHECK_OK:
 		return len == 0 ? 0 : -EPROTO;
+	case FTM_FRAME_FTCHECK:
+		return ftm_frame_check_ftcheck(payload, len);
 	case FTM_FRAME_END:
 		return len == sizeof(struct ftm_stream_end) ? 0 : -EPROTO;
 	case FTM_FRAME_ERROR:

@@ -19,6 +19,7 @@
 #define _FTM_FRAME_H
 
 #include <linux/types.h>
+#include <linux/ftmigrate.h>
 
 #define FTM_WIRE_MAGIC		0x46544d47	/* "FTMG" */
 #define FTM_WIRE_VERSION	1
@@ -47,7 +48,9 @@ enum ftm_frame_type {
 	FTM_FRAME_JOIN,		/* src, data stream: stream index, stream count */
 	FTM_FRAME_JOINED,	/* dst, data stream: empty */
 	FTM_FRAME_END,		/* src, data stream: pages it carried in all */
-	FTM_FRAME_TYPE_MAX = FTM_FRAME_END,
+	FTM_FRAME_FTCHECK,	/* src, FT/FTCpt: config file, disks, fence */
+	FTM_FRAME_FTCHECK_OK,	/* dst: the clone may go ahead */
+	FTM_FRAME_TYPE_MAX = FTM_FRAME_FTCHECK_OK,
 };
 
 struct ftm_frame_hdr {
@@ -105,6 +108,30 @@ struct ftm_complete {
 	__be64 pages;
 	__be64 state_len;
 } __packed;
+
+/*
+ * FTCheck, for the types that clone (FT, FTCpt), right after PREPARED: the
+ * source's VM config file (its SHA-256 is in the cookie), the identity of
+ * each of its disks, and the pair's fence.  The destination answers
+ * FTCHECK_OK, or ERROR with config-mismatch or storage-not-shared.
+ */
+struct ftm_disk_id {
+	u8 fs_uuid[16];		/* the filesystem's UUID; zero if it has none */
+	__be64 ino;
+	__be32 generation;
+	__be32 reserved;	/* zero */
+	__be64 sectors;
+} __packed;
+
+struct ftm_ftcheck {
+	__be32 config_len;	/* the config's bytes follow this header */
+	__be32 nr_disks;	/* 0 .. FTM_MAX_DISKS */
+	struct ftm_disk_id disks[FTM_MAX_DISKS];
+	char fence[FTM_FENCE_MAX];	/* absolute path, NUL-terminated */
+} __packed;
+
+/* The last error code an ERROR frame may carry. */
+#define FTM_MIGRATION_ERROR_LAST	FTMIGRATE_MIGRATION_ERROR_STORAGE_NOT_SHARED
 
 struct ftm_error {
 	__be32 code;		/* enum ftmigrate_migration_error */

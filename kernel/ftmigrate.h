@@ -20,7 +20,7 @@
 
 #define FTM_MODULE_VERSION	"0.1.0"
 #define FTM_FEATURES		(FTM_FEATURE_VM_OBJECTS | FTM_FEATURE_NETLINK | \
-				 FTM_FEATURE_VMOTION)
+				 FTM_FEATURE_VMOTION | FTM_FEATURE_FT_CLONE)
 #define FTM_TYPE_COUNT		(FTMIGRATE_TYPE_ID_FTCPT + 1)
 
 struct ftm_type;
@@ -74,8 +74,10 @@ void ftm_vmotion_exit(void);
  * @event_lock: serialises event sequence numbers with their delivery, so
  *	listeners see events in sequence order
  * @event_seq: last event sequence number handed out
- * @listener_lock: serialises changes of @listener
+ * @listener_lock: serialises changes of @listener and @fence_dir
  * @listener: the migration listener, NULL when closed
+ * @fence_dir: where FT secondaries of this host take their pair's fence,
+ *	"" when this host takes no secondaries
  * @migrations: migrations by id, RCU readable, entries pinned by their kref
  * @workers: migration threads running on this host
  * @workers_wq: woken when @workers drops to zero
@@ -88,6 +90,7 @@ struct ftm_net {
 	u64 event_seq;
 	struct mutex listener_lock;
 	struct ftm_listener *listener;
+	char fence_dir[FTM_FENCE_MAX];
 	struct xarray migrations;
 	atomic_t workers;
 	wait_queue_head_t workers_wq;
@@ -121,6 +124,14 @@ void ftm_netns_exit(void);
  * @secret_len: length of @secret, 0 if the vmx gave none
  * @secret: migration secret given with FTM_IOC_INCOMING
  * @req: the request channel to the vmx
+ * @nr_disks: registered virtual disks
+ * @disks: they, in registration order
+ * @ft_lock: protects @ft_role, @ft_state, @pair_id and @fence, which
+ *	dumps read under RCU
+ * @ft_role: enum ftmigrate_ft_role
+ * @ft_state: enum ftmigrate_ft_state
+ * @pair_id: the FT pair this VM belongs to, 0 if none
+ * @fence: the pair's fence file
  *
  * @id, @fn, @name, @uuid, @owner_pid, @created_ns and the config are
  * immutable once the VM is in @fn->vms; @state is read with READ_ONCE().
@@ -139,6 +150,16 @@ struct ftm_mem_region {
 	u64 pages;
 	pgoff_t pgoff;
 	u64 first;
+};
+
+/**
+ * struct ftm_disk_file - a virtual disk a vmx registered
+ * @file: its backing file, referenced
+ * @sectors: its size in FTM_DISK_SECTOR sectors
+ */
+struct ftm_disk_file {
+	struct file *file;
+	u64 sectors;
 };
 
 /**
@@ -201,6 +222,13 @@ struct ftm_vm {
 	u32 secret_len;
 	u8 secret[FTM_SECRET_MAX];
 	struct ftm_vmreq req;
+	unsigned int nr_disks;
+	struct ftm_disk_file disks[FTM_MAX_DISKS];
+	spinlock_t ft_lock;
+	u32 ft_role;
+	u32 ft_state;
+	u64 pair_id;
+	char fence[FTM_FENCE_MAX];
 };
 
 /* vm.c */
@@ -220,6 +248,11 @@ u64 ftm_mem_page_gpa(const struct ftm_vm *vm, u64 page);
 int ftm_mem_gpa_page(const struct ftm_vm *vm, u64 gpa, u64 *page);
 int ftm_mem_read_page(const struct ftm_vm *vm, u64 page, void *buf);
 int ftm_mem_write_page(const struct ftm_vm *vm, u64 page, const void *data);
+
+/* disk.c */
+int ftm_disk_add(struct ftm_vm *vm, int fd, u32 *index);
+void ftm_disk_release(struct ftm_vm *vm);
+void ftm_disk_identify(struct ftm_vm *vm, struct ftm_disk_id *ids, u32 *nr);
 
 /* vmreq.c */
 struct poll_table_struct;
@@ -364,6 +397,8 @@ struct ftm_migration_stats {
  * @cookie: Begin's cookie (source) or the one Prepare accepted (dest)
  * @rx: destination: the receiving control thread's state, which data
  *	streams join; set while it receives, under @lock
+ * @fence: FT and FTCpt: the pair's fence (Begin on the source, FTCheck on
+ *	the destination); immutable once the migration's thread runs
  */
 struct ftm_migration {
 	struct kref ref;
@@ -393,6 +428,7 @@ struct ftm_migration {
 	u8 secret[FTM_SECRET_MAX];
 	u8 cookie[sizeof(struct ftm_cookie)];
 	struct ftm_dst *rx;
+	char fence[FTM_FENCE_MAX];
 };
 
 /* migration.c */
@@ -423,6 +459,35 @@ int ftm_vmotion_prepare(struct ftm_net *fn, u64 id, const struct ftm_cookie *coo
 			const u8 *secret, u32 secret_len,
 			struct ftm_migration **out, char *why, size_t why_len);
 void ftm_vmotion_incoming(struct ftm_net *fn, struct socket *sock);
+
+/* ftcheck.c */
+bool ftm_type_clones(const struct ftm_type *type);
+int ftm_ftcheck_send(struct ftm_conn *c, struct ftm_migration *mig);
+int ftm_ftcheck_verify(struct ftm_migration *mig, const void *payload, u32 len,
+		       u32 *code, char *why, size_t why_len);
+
+/* failover.c */
+/**
+ * struct ftm_ft_info - a VM's part in an FT pair, as one consistent copy
+ * @role: enum ftmigrate_ft_role
+ * @state: enum ftmigrate_ft_state
+ * @pair_id: the pair's id
+ * @fence: its fence file
+ */
+struct ftm_ft_info {
+	u32 role;
+	u32 state;
+	u64 pair_id;
+	char fence[FTM_FENCE_MAX];
+};
+
+void ftm_ft_get(struct ftm_vm *vm, struct ftm_ft_info *info);
+void ftm_fence_dir_get(struct ftm_net *fn, char *dir);
+int ftm_fence_dir_set(struct ftm_net *fn, const char *dir);
+bool ftm_fence_name_ok(struct ftm_net *fn, const char *fence);
+void ftm_ft_set(struct ftm_vm *vm, const struct ftm_ft_info *info);
+int ftm_ft_failover(struct ftm_net *fn, u64 pair_id, struct ftm_vm **out,
+		    const char **why);
 
 /* netlink.c */
 extern struct genl_family ftm_nl_family;

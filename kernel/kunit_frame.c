@@ -82,6 +82,16 @@ static u32 ftm_frame_test_pages(u8 *p, u32 n, u64 zero)
 	return len;
 }
 
+/* A well-formed FTCHECK header announcing @config_len config bytes. */
+static u32 ftm_frame_test_ftcheck(struct ftm_ftcheck *c, u32 config_len)
+{
+	memset(c, 0, sizeof(*c));
+	c->config_len = cpu_to_be32(config_len);
+	c->nr_disks = cpu_to_be32(1);
+	strscpy(c->fence, "/shared/fence", sizeof(c->fence));
+	return sizeof(*c) + config_len;
+}
+
 /* A well-formed payload of each type, as the senders build them. */
 static u32 ftm_frame_test_payload(u8 type, u8 *p)
 {
@@ -156,7 +166,10 @@ static u32 ftm_frame_test_payload(u8 type, u8 *p)
 		memcpy(p, &e, sizeof(e));
 		return sizeof(e);
 	}
-	default:	/* AUTH_OK, PREPARED, READY, COMMIT, RESUMED, CANCEL, JOINED */
+	case FTM_FRAME_FTCHECK:
+		return ftm_frame_test_ftcheck((struct ftm_ftcheck *)p, 100);
+	default:
+		/* AUTH_OK, PREPARED, READY, COMMIT, RESUMED, CANCEL, JOINED, FTCHECK_OK */
 		return 0;
 	}
 }
@@ -181,6 +194,12 @@ static void ftm_frame_test_layout(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sizeof(struct ftm_cookie), 72 + 8 * 16);
 	KUNIT_EXPECT_EQ(test, sizeof(struct ftm_join), 8);
 	KUNIT_EXPECT_EQ(test, sizeof(struct ftm_stream_end), 8);
+	KUNIT_EXPECT_EQ(test, sizeof(struct ftm_disk_id), 40);
+	KUNIT_EXPECT_EQ(test, sizeof(struct ftm_ftcheck),
+			8 + FTM_MAX_DISKS * 40 + FTM_FENCE_MAX);
+	/* The largest config fits in one FTCHECK frame. */
+	KUNIT_EXPECT_LE(test, sizeof(struct ftm_ftcheck) + FTM_CONFIG_MAX,
+			(size_t)FTM_FRAME_MAX);
 	/* Streams own whole bitmap words, so their bit clearing never shares one. */
 	KUNIT_EXPECT_EQ(test, FTM_STREAM_CHUNK % BITS_PER_LONG, 0);
 	/* The largest PAGES frame fits in a frame. */
@@ -480,6 +499,7 @@ static void ftm_frame_test_fixed_sizes(struct kunit *test)
 		{ FTM_FRAME_JOIN, sizeof(struct ftm_join) },
 		{ FTM_FRAME_JOINED, 0 },
 		{ FTM_FRAME_END, sizeof(struct ftm_stream_end) },
+		{ FTM_FRAME_FTCHECK_OK, 0 },
 	};
 	u8 *buf = test->priv;
 	unsigned int i;
@@ -693,13 +713,13 @@ static void ftm_frame_test_error(struct kunit *test)
 	u32 code;
 
 	for (code = FTMIGRATE_MIGRATION_ERROR_NONE;
-	     code <= FTMIGRATE_MIGRATION_ERROR_LOCAL; code++) {
+	     code <= FTM_MIGRATION_ERROR_LAST; code++) {
 		e->code = cpu_to_be32(code);
 		KUNIT_EXPECT_EQ_MSG(test, ftm_frame_check_payload(FTM_FRAME_ERROR, e, len),
 				    0, "code %u", code);
 	}
 	/* Codes migration-get could not report as the enum. */
-	e->code = cpu_to_be32(FTMIGRATE_MIGRATION_ERROR_LOCAL + 1);
+	e->code = cpu_to_be32(FTM_MIGRATION_ERROR_LAST + 1);
 	KUNIT_EXPECT_EQ(test, ftm_frame_check_payload(FTM_FRAME_ERROR, e, len), -EPROTO);
 	e->code = cpu_to_be32(U32_MAX);
 	KUNIT_EXPECT_EQ(test, ftm_frame_check_payload(FTM_FRAME_ERROR, e, len), -EPROTO);
@@ -715,6 +735,48 @@ static void ftm_frame_test_error(struct kunit *test)
 	/* ...even when the byte after the payload happens to be zero. */
 	((u8 *)test->priv)[len] = 0;
 	KUNIT_EXPECT_EQ(test, ftm_frame_check_payload(FTM_FRAME_ERROR, e, len), -EPROTO);
+}
+
+static void ftm_frame_test_ftcheck_rules(struct kunit *test)
+{
+	struct ftm_ftcheck *c = test->priv;
+	u32 len;
+
+	len = ftm_frame_test_ftcheck(c, 100);
+	KUNIT_EXPECT_EQ(test, ftm_frame_check_payload(FTM_FRAME_FTCHECK, c, len), 0);
+	len = ftm_frame_test_ftcheck(c, FTM_CONFIG_MAX);
+	KUNIT_EXPECT_EQ(test, ftm_frame_check_payload(FTM_FRAME_FTCHECK, c, len), 0);
+
+	/* The config length must be the rest of the payload, 1 .. FTM_CONFIG_MAX. */
+	len = ftm_frame_test_ftcheck(c, 100);
+	KUNIT_EXPECT_EQ(test, ftm_frame_check_payload(FTM_FRAME_FTCHECK, c, len - 1), -EPROTO);
+	KUNIT_EXPECT_EQ(test, ftm_frame_check_payload(FTM_FRAME_FTCHECK, c, len + 1), -EPROTO);
+	KUNIT_EXPECT_EQ(test, ftm_frame_check_payload(FTM_FRAME_FTCHECK, c, sizeof(*c) - 1),
+			-EPROTO);
+	len = ftm_frame_test_ftcheck(c, 0);
+	KUNIT_EXPECT_EQ(test, ftm_frame_check_payload(FTM_FRAME_FTCHECK, c, len), -EPROTO);
+	len = ftm_frame_test_ftcheck(c, FTM_CONFIG_MAX + 1);
+	KUNIT_EXPECT_EQ(test, ftm_frame_check_payload(FTM_FRAME_FTCHECK, c, len), -EPROTO);
+	len = ftm_frame_test_ftcheck(c, U32_MAX);
+	KUNIT_EXPECT_EQ(test, ftm_frame_check_payload(FTM_FRAME_FTCHECK, c, sizeof(*c)),
+			-EPROTO);
+
+	/* Too many disks; a reserved field set. */
+	len = ftm_frame_test_ftcheck(c, 100);
+	c->nr_disks = cpu_to_be32(FTM_MAX_DISKS + 1);
+	KUNIT_EXPECT_EQ(test, ftm_frame_check_payload(FTM_FRAME_FTCHECK, c, len), -EPROTO);
+	len = ftm_frame_test_ftcheck(c, 100);
+	c->disks[FTM_MAX_DISKS - 1].reserved = cpu_to_be32(1);
+	KUNIT_EXPECT_EQ(test, ftm_frame_check_payload(FTM_FRAME_FTCHECK, c, len), -EPROTO);
+
+	/* The fence: absolute and NUL-terminated inside its field. */
+	len = ftm_frame_test_ftcheck(c, 100);
+	strscpy(c->fence, "relative", sizeof(c->fence));
+	KUNIT_EXPECT_EQ(test, ftm_frame_check_payload(FTM_FRAME_FTCHECK, c, len), -EPROTO);
+	memset(c->fence, '/', sizeof(c->fence));
+	KUNIT_EXPECT_EQ(test, ftm_frame_check_payload(FTM_FRAME_FTCHECK, c, len), -EPROTO);
+	memset(c->fence, 0, sizeof(c->fence));
+	KUNIT_EXPECT_EQ(test, ftm_frame_check_payload(FTM_FRAME_FTCHECK, c, len), -EPROTO);
 }
 
 static struct kunit_case ftm_frame_test_cases[] = {
@@ -738,6 +800,7 @@ static struct kunit_case ftm_frame_test_cases[] = {
 	KUNIT_CASE(ftm_frame_test_pages_data),
 	KUNIT_CASE(ftm_frame_test_state),
 	KUNIT_CASE(ftm_frame_test_error),
+	KUNIT_CASE(ftm_frame_test_ftcheck_rules),
 	{}
 };
 

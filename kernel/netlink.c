@@ -153,8 +153,18 @@ int ftm_nl_type_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 }
 
 /* The VM's attributes, for replies, dumps and events alike. */
-static int ftm_nl_put_vm(struct sk_buff *skb, const struct ftm_vm *vm)
+static int ftm_nl_put_vm(struct sk_buff *skb, struct ftm_vm *vm)
 {
+	struct ftm_ft_info ft;
+
+	ftm_ft_get(vm, &ft);
+	if (ft.role != FTMIGRATE_FT_ROLE_NONE &&
+	    (nla_put_u32(skb, FTMIGRATE_A_VM_FT_ROLE, ft.role) ||
+	     nla_put_u32(skb, FTMIGRATE_A_VM_FT_STATE, ft.state) ||
+	     nla_put_u64_64bit(skb, FTMIGRATE_A_VM_PAIR_ID, ft.pair_id,
+			       FTMIGRATE_A_VM_PAD) ||
+	     nla_put_string(skb, FTMIGRATE_A_VM_FENCE, ft.fence)))
+		return -EMSGSIZE;
 	if (nla_put_u32(skb, FTMIGRATE_A_VM_ID, vm->id) ||
 	    nla_put_string(skb, FTMIGRATE_A_VM_NAME, vm->name) ||
 	    nla_put(skb, FTMIGRATE_A_VM_UUID, FTM_UUID_LEN, vm->uuid) ||
@@ -169,7 +179,7 @@ static int ftm_nl_put_vm(struct sk_buff *skb, const struct ftm_vm *vm)
 	return 0;
 }
 
-static int ftm_nl_fill_vm(struct sk_buff *skb, const struct ftm_vm *vm,
+static int ftm_nl_fill_vm(struct sk_buff *skb, struct ftm_vm *vm,
 			  u32 portid, u32 seq, int flags)
 {
 	void *hdr;

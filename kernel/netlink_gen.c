@@ -21,9 +21,10 @@ static const struct nla_policy ftmigrate_migration_get_nl_policy[FTMIGRATE_A_MIG
 };
 
 /* FTMIGRATE_CMD_LISTENER_SET - request */
-static const struct nla_policy ftmigrate_listener_set_nl_policy[FTMIGRATE_A_LISTENER_PORT + 1] = {
+static const struct nla_policy ftmigrate_listener_set_nl_policy[FTMIGRATE_A_LISTENER_FENCE_DIR + 1] = {
 	[FTMIGRATE_A_LISTENER_ADDR] = { .type = NLA_BE32, },
 	[FTMIGRATE_A_LISTENER_PORT] = { .type = NLA_BE16, },
+	[FTMIGRATE_A_LISTENER_FENCE_DIR] = { .type = NLA_NUL_STRING, .len = 254, },
 };
 
 /* FTMIGRATE_CMD_MIGRATION_BEGIN - request */

@@ -7,6 +7,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/namei.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
 #include <net/sock.h>
@@ -167,16 +168,29 @@ int ftm_nl_migration_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 
 int ftm_nl_listener_set_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	struct nlattr **a = info->attrs;
 	__be32 addr = 0;
-	__be16 port;
 	int err;
 
-	if (GENL_REQ_ATTR_CHECK(info, FTMIGRATE_A_LISTENER_PORT))
+	/* Either or both: the fence directory, the listener. */
+	if (!a[FTMIGRATE_A_LISTENER_FENCE_DIR] &&
+	    GENL_REQ_ATTR_CHECK(info, FTMIGRATE_A_LISTENER_PORT))
 		return -EINVAL;
-	port = nla_get_be16(info->attrs[FTMIGRATE_A_LISTENER_PORT]);
-	if (info->attrs[FTMIGRATE_A_LISTENER_ADDR])
-		addr = nla_get_be32(info->attrs[FTMIGRATE_A_LISTENER_ADDR]);
-	err = ftm_listener_set(ftm_nl_net(skb), addr, port);
+	if (a[FTMIGRATE_A_LISTENER_FENCE_DIR]) {
+		err = ftm_fence_dir_set(ftm_nl_net(skb),
+					nla_data(a[FTMIGRATE_A_LISTENER_FENCE_DIR]));
+		if (err) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a[FTMIGRATE_A_LISTENER_FENCE_DIR],
+					    "the fence directory must be an absolute path without a trailing '/'");
+			return err;
+		}
+	}
+	if (!a[FTMIGRATE_A_LISTENER_PORT])
+		return 0;
+	if (a[FTMIGRATE_A_LISTENER_ADDR])
+		addr = nla_get_be32(a[FTMIGRATE_A_LISTENER_ADDR]);
+	err = ftm_listener_set(ftm_nl_net(skb), addr,
+			       nla_get_be16(a[FTMIGRATE_A_LISTENER_PORT]));
 	if (err)
 		NL_SET_ERR_MSG_MOD(info->extack, "cannot listen on that address and port");
 	return err;
@@ -184,19 +198,23 @@ int ftm_nl_listener_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 int ftm_nl_listener_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
+	char fence_dir[FTM_FENCE_MAX];
 	struct sk_buff *msg;
 	__be32 addr;
 	__be16 port;
 	void *hdr;
 
 	ftm_listener_get(ftm_nl_net(skb), &addr, &port);
+	ftm_fence_dir_get(ftm_nl_net(skb), fence_dir);
 	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &ftm_nl_family, 0,
 				FTMIGRATE_CMD_LISTENER_GET);
 	if (!hdr || nla_put_be32(msg, FTMIGRATE_A_LISTENER_ADDR, addr) ||
-	    nla_put_be16(msg, FTMIGRATE_A_LISTENER_PORT, port)) {
+	    nla_put_be16(msg, FTMIGRATE_A_LISTENER_PORT, port) ||
+	    (fence_dir[0] &&
+	     nla_put_string(msg, FTMIGRATE_A_LISTENER_FENCE_DIR, fence_dir))) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
@@ -223,6 +241,77 @@ static void ftm_nl_params(struct genl_info *info, struct ftm_migration_params *p
 			   nla_get_u32(a[FTMIGRATE_A_MIGRATION_THROTTLE_STEP]));
 }
 
+/*
+ * A clone needs its pair's fence: an absolute path, not taken yet (a taken
+ * fence would keep the secondary from ever going live).  Other types take
+ * none.
+ */
+static int ftm_nl_begin_fence(struct genl_info *info, const struct ftm_type *type)
+{
+	struct nlattr *attr = info->attrs[FTMIGRATE_A_MIGRATION_FENCE];
+	struct path path;
+	const char *fence;
+
+	if (!ftm_type_clones(type)) {
+		if (!attr)
+			return 0;
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "only FT and FTCpt pairs have a fence");
+		return -EINVAL;
+	}
+	if (!attr) {
+		NL_SET_ERR_MSG_MOD(info->extack, "FT and FTCpt need the pair's fence");
+		return -EINVAL;
+	}
+	fence = nla_data(attr);
+	if (fence[0] != '/') {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "the fence must be an absolute path");
+		return -EINVAL;
+	}
+	if (!kern_path(fence, 0, &path)) {
+		path_put(&path);
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "the fence is taken already: a copy of the pair went live with it");
+		return -EEXIST;
+	}
+	return 0;
+}
+
+/*
+ * Pre-migration checks: memory to copy, a vmx that is not incoming, and
+ * not a VM of an FT pair that waits or is protected (a secondary never
+ * runs, and a primary has one secondary; one that won its fence is alone
+ * and may move or be protected again).
+ */
+static int ftm_nl_begin_checks(struct genl_info *info, struct ftm_vm *vm)
+{
+	struct ftm_ft_info ft;
+	int err;
+
+	mutex_lock(&vm->lock);
+	err = !vm->nr_regions ? -ENOMEM : READ_ONCE(vm->incoming_id) ? -EBUSY : 0;
+	mutex_unlock(&vm->lock);
+	if (err == -ENOMEM) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "the VM registered no memory (is its vmx too old?)");
+		return err;
+	}
+	if (err) {
+		NL_SET_ERR_MSG_MOD(info->extack,
+				   "the VM is itself waiting for an incoming migration");
+		return err;
+	}
+	ftm_ft_get(vm, &ft);
+	if (ft.state == FTMIGRATE_FT_STATE_WAITING) {
+		NL_SET_ERR_MSG_MOD(info->extack, "the VM is an FT secondary: it does not run");
+		return -EBUSY;
+	}
+	if (ft.state == FTMIGRATE_FT_STATE_PROTECTED) {
+		NL_SET_ERR_MSG_MOD(info->extack, "the VM is an FT primary with a secondary");
+		return -EBUSY;
+	}
+	return 0;
+}
+
 int ftm_nl_migration_begin_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct ftm_net *fn = ftm_nl_net(skb);
@@ -241,34 +330,32 @@ int ftm_nl_migration_begin_doit(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	if (a[FTMIGRATE_A_MIGRATION_TYPE])
 		type_id = nla_get_u32(a[FTMIGRATE_A_MIGRATION_TYPE]);
-	if (type_id != FTMIGRATE_TYPE_ID_VMOTION) {
+	if (type_id == FTMIGRATE_TYPE_ID_FTCPT) {
 		NL_SET_ERR_MSG_ATTR(info->extack, a[FTMIGRATE_A_MIGRATION_TYPE],
-				    "only VMotion migrations exist so far");
+				    "FTCpt needs XvMotion's disk mirror, which does not exist yet");
 		return -EOPNOTSUPP;
 	}
+	rcu_read_lock();
+	type = ftm_type_get_rcu(type_id);
+	rcu_read_unlock();
+	if (!type) {
+		NL_SET_ERR_MSG_ATTR(info->extack, a[FTMIGRATE_A_MIGRATION_TYPE],
+				    "no such migration type");
+		return -EINVAL;
+	}
+	err = ftm_nl_begin_fence(info, type);
+	if (err)
+		return err;
 	vm = ftm_vm_lookup(fn, nla_get_u32(a[FTMIGRATE_A_MIGRATION_VM_ID]));
 	if (!vm) {
 		NL_SET_ERR_MSG_ATTR(info->extack, a[FTMIGRATE_A_MIGRATION_VM_ID],
 				    "no such VM on this host");
 		return -ENOENT;
 	}
-	/* Pre-migration checks: memory to copy, and a vmx that is not incoming. */
-	mutex_lock(&vm->lock);
-	err = !vm->nr_regions ? -ENOMEM : READ_ONCE(vm->incoming_id) ? -EBUSY : 0;
-	mutex_unlock(&vm->lock);
-	if (err) {
-		if (err == -ENOMEM)
-			NL_SET_ERR_MSG_MOD(info->extack,
-					   "the VM registered no memory (is its vmx too old?)");
-		else
-			NL_SET_ERR_MSG_MOD(info->extack,
-					   "the VM is itself waiting for an incoming migration");
+	err = ftm_nl_begin_checks(info, vm);
+	if (err)
 		goto out_vm;
-	}
 
-	rcu_read_lock();
-	type = ftm_type_get_rcu(type_id);
-	rcu_read_unlock();
 	err = -ENOMEM;
 	mig = ftm_migration_new(fn, nla_get_u64(a[FTMIGRATE_A_MIGRATION_ID]),
 				FTMIGRATE_MIGRATION_ROLE_SOURCE, type);
@@ -276,6 +363,8 @@ int ftm_nl_migration_begin_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out_vm;
 	mig->secret_len = nla_len(a[FTMIGRATE_A_MIGRATION_SECRET]);
 	nla_memcpy(mig->secret, a[FTMIGRATE_A_MIGRATION_SECRET], sizeof(mig->secret));
+	if (a[FTMIGRATE_A_MIGRATION_FENCE])
+		nla_strscpy(mig->fence, a[FTMIGRATE_A_MIGRATION_FENCE], sizeof(mig->fence));
 	mig->state = FTMIGRATE_MIGRATION_STATE_BEGUN;
 	err = ftm_migration_attach_vm(mig, vm);
 	if (err) {
@@ -473,4 +562,44 @@ int ftm_nl_migration_set_doit(struct sk_buff *skb, struct genl_info *info)
 	mutex_unlock(&mig->lock);
 	ftm_migration_put(mig);
 	return 0;
+}
+
+int ftm_nl_ft_failover_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct ftm_ft_info ft;
+	struct sk_buff *msg;
+	struct ftm_vm *vm;
+	const char *why;
+	void *hdr;
+	u64 pair_id;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, FTMIGRATE_A_FT_PAIR_ID))
+		return -EINVAL;
+	pair_id = nla_get_u64(info->attrs[FTMIGRATE_A_FT_PAIR_ID]);
+	err = ftm_ft_failover(ftm_nl_net(skb), pair_id, &vm, &why);
+	if (err) {
+		/* @why is a string constant of failover.c, as extack wants. */
+		info->extack->_msg = why;
+		goto out;
+	}
+	ftm_ft_get(vm, &ft);
+	err = -ENOMEM;
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		goto out;
+	hdr = genlmsg_put_reply(msg, info, &ftm_nl_family, 0, FTMIGRATE_CMD_FT_FAILOVER);
+	if (!hdr || nla_put_u64_64bit(msg, FTMIGRATE_A_FT_PAIR_ID, pair_id, FTMIGRATE_A_FT_PAD) ||
+	    nla_put_u32(msg, FTMIGRATE_A_FT_VM_ID, vm->id) ||
+	    nla_put_u32(msg, FTMIGRATE_A_FT_FT_STATE, ft.state)) {
+		nlmsg_free(msg);
+		err = -EMSGSIZE;
+		goto out;
+	}
+	genlmsg_end(msg, hdr);
+	err = genlmsg_reply(msg, info);
+out:
+	if (vm)
+		ftm_vm_put(vm);
+	return err;
 }

@@ -46,6 +46,7 @@ static void ftm_vm_release(struct kref *ref)
 	/* Only holders of a reference read the config; dumps do not. */
 	kvfree(vm->config);
 	ftm_mem_release(vm);
+	ftm_disk_release(vm);
 	ftm_vmreq_release(&vm->req);
 	mutex_destroy(&vm->lock);
 	call_rcu(&vm->rcu, ftm_vm_free_rcu);
@@ -91,6 +92,7 @@ struct ftm_vm *ftm_vm_create(struct ftm_net *fn, const char *name,
 	}
 	kref_init(&vm->ref);
 	mutex_init(&vm->lock);
+	spin_lock_init(&vm->ft_lock);
 	ftm_vmreq_init(&vm->req);
 	vm->fn = fn;
 	vm->state = FTMIGRATE_VM_STATE_CREATED;

@@ -44,6 +44,8 @@
  * @msg: why it failed, for people and for the source
  * @ctrl: for a data stream, the control connection's thread it joined
  * @index: for a data stream, its number
+ * @code: a typed refusal (FTCheck's), which the outcome reports instead of
+ *	the errno's code
  *
  * The control connection's thread also holds the data streams' rendezvous,
  * under @mig->lock (data streams find it as @mig->rx while it receives):
@@ -73,6 +75,7 @@ struct ftm_dst {
 	char msg[FTM_ERROR_MSG_MAX];
 	struct ftm_dst *ctrl;
 	unsigned int index;
+	u32 code;
 
 	unsigned int nr_streams;
 	unsigned int joined;
@@ -128,8 +131,12 @@ static int ftm_cookie_check(const struct ftm_cookie *c, u64 id,
 	if (be32_to_cpu(c->magic) != FTM_COOKIE_MAGIC ||
 	    be32_to_cpu(c->version) != FTM_WIRE_VERSION ||
 	    be64_to_cpu(c->migration_id) != id ||
-	    be32_to_cpu(c->type) != FTMIGRATE_TYPE_ID_VMOTION) {
+	    be32_to_cpu(c->type) > FTMIGRATE_TYPE_ID_FTCPT) {
 		snprintf(why, len, "malformed cookie or wrong migration");
+		return -EINVAL;
+	}
+	if (be32_to_cpu(c->type) == FTMIGRATE_TYPE_ID_FTCPT) {
+		snprintf(why, len, "FTCpt needs XvMotion's disk mirror, which this host lacks");
 		return -EINVAL;
 	}
 	if (memcmp(c->uuid, vm->uuid, FTM_UUID_LEN)) {
@@ -191,9 +198,11 @@ int ftm_vmotion_prepare(struct ftm_net *fn, u64 id, const struct ftm_cookie *coo
 		goto out_vm;
 
 	rcu_read_lock();
-	type = ftm_type_get_rcu(FTMIGRATE_TYPE_ID_VMOTION);
+	type = ftm_type_get_rcu(be32_to_cpu(cookie->type));
 	rcu_read_unlock();
 	err = -ENOMEM;
+	if (!type)
+		goto out_vm;
 	mig = ftm_migration_new(fn, id, FTMIGRATE_MIGRATION_ROLE_DESTINATION, type);
 	if (!mig)
 		goto out_vm;
@@ -226,13 +235,15 @@ out_vm:
 	return err;
 }
 
-static int ftm_dst_expect(struct ftm_dst *d, u8 want)
+static int ftm_dst_expect(struct ftm_dst *d, u8 want, u32 *lenp)
 {
 	u8 type;
 	u32 len;
 	int err;
 
 	err = ftm_conn_recv(&d->conn, &type, &len);
+	if (lenp)
+		*lenp = len;
 	if (err)
 		return err;
 	if (type == FTM_FRAME_CANCEL) {
@@ -265,7 +276,7 @@ static int ftm_dst_auth(struct ftm_dst *d, u64 *id, u8 *secret, u32 *secret_len)
 	struct ftm_vm *vm;
 	int err;
 
-	err = ftm_dst_expect(d, FTM_FRAME_HELLO);
+	err = ftm_dst_expect(d, FTM_FRAME_HELLO, NULL);
 	if (err)
 		return err;
 	memcpy(&hello, d->conn.rx, sizeof(hello));
@@ -302,7 +313,7 @@ static int ftm_dst_auth(struct ftm_dst *d, u64 *id, u8 *secret, u32 *secret_len)
 	err = ftm_auth_mac(secret, *secret_len, "dst", *id, hello.nonce, ch.nonce,
 			   ch.mac) ?:
 	      ftm_conn_send(&d->conn, FTM_FRAME_CHALLENGE, &ch, sizeof(ch)) ?:
-	      ftm_dst_expect(d, FTM_FRAME_AUTH);
+	      ftm_dst_expect(d, FTM_FRAME_AUTH, NULL);
 	if (err)
 		return err;
 	err = ftm_auth_verify(secret, *secret_len, "src", *id, ch.nonce,
@@ -450,6 +461,22 @@ static int ftm_dst_complete(struct ftm_dst *d)
 		return err == -ENODEV || err == -ECANCELED ? err : -EREMOTEIO;
 	}
 	return 0;
+}
+
+/* FT and FTCpt: the source's FTCheck comes before any page. */
+static int ftm_dst_ftcheck(struct ftm_dst *d)
+{
+	u32 len;
+	int err;
+
+	if (!ftm_type_clones(d->mig->type))
+		return 0;
+	err = ftm_dst_expect(d, FTM_FRAME_FTCHECK, &len);
+	if (err)
+		return err;
+	err = ftm_ftcheck_verify(d->mig, d->conn.rx, len, &d->code, d->msg,
+				 sizeof(d->msg));
+	return err ?: ftm_conn_send(&d->conn, FTM_FRAME_FTCHECK_OK, NULL, 0);
 }
 
 /* Receive until COMPLETE has been checked and the state loaded. */
@@ -670,7 +697,7 @@ static u32 ftm_dst_error_code(int err)
 static void ftm_dst_abort(struct ftm_dst *d, int err)
 {
 	struct ftm_migration *mig = d->mig;
-	u32 code = ftm_dst_error_code(err);
+	u32 code = d->code ?: ftm_dst_error_code(err);
 
 	if (READ_ONCE(d->vm->req.dead)) {
 		code = FTMIGRATE_MIGRATION_ERROR_VM_LOST;
@@ -680,7 +707,7 @@ static void ftm_dst_abort(struct ftm_dst *d, int err)
 		u32 remote = be32_to_cpu(((const struct ftm_error *)d->conn.rx)->code);
 
 		if (remote > FTMIGRATE_MIGRATION_ERROR_NONE &&
-		    remote <= FTMIGRATE_MIGRATION_ERROR_LOCAL)
+		    remote <= FTM_MIGRATION_ERROR_LAST)
 			code = remote;
 	} else if (err == -ECANCELED && !d->remote_cancel && !mig->cancel_requested &&
 		   !atomic_read(&mig->cancel)) {
@@ -704,6 +731,59 @@ static void ftm_dst_abort(struct ftm_dst *d, int err)
 	ftm_migration_fail(mig, code, "%s%s(%d)", d->msg, d->msg[0] ? " " : "", err);
 }
 
+/* COMMIT came (or not): the VM leaves the migration, this host's now. */
+static void ftm_dst_release_incoming(struct ftm_vm *vm)
+{
+	mutex_lock(&vm->lock);
+	WRITE_ONCE(vm->incoming_id, 0);
+	memzero_explicit(vm->secret, sizeof(vm->secret));
+	vm->secret_len = 0;
+	mutex_unlock(&vm->lock);
+}
+
+/*
+ * FT and FTCpt, READY was sent.  COMMIT makes this copy the secondary
+ * (FTCpt_MigrateDestSucceeded -> FTCpt_LatePowerOn ->
+ * FTCptWaitForFailover): powered on and stopped at the clone point, its
+ * network port a shadow, waiting for failover; the migration's state is
+ * cleaned up now.  Without COMMIT the half-made secondary is destroyed: the
+ * source runs on as it is, so nothing is in doubt.
+ */
+static void ftm_dst_secondary(struct ftm_dst *d, int err)
+{
+	struct ftm_migration *mig = d->mig;
+	struct ftm_ft_info ft = {
+		.role = FTMIGRATE_FT_ROLE_SECONDARY,
+		.state = FTMIGRATE_FT_STATE_WAITING,
+		.pair_id = mig->id,
+	};
+
+	if (err) {
+		ftm_dst_abort(d, err);
+		return;
+	}
+	mutex_lock(&mig->lock);
+	mig->committed = true;
+	strscpy(ft.fence, mig->fence, sizeof(ft.fence));
+	mutex_unlock(&mig->lock);
+	ftm_migration_set_state(mig, FTMIGRATE_MIGRATION_STATE_HANDOVER);
+	err = ftm_vmreq_call(&d->vm->req, FTM_REQ_SECONDARY, 0, mig->id, NULL, 0,
+			     NULL, FTM_VMREQ_TIMEOUT, NULL, NULL);
+	if (err) {
+		ftm_dst_refuse(d, FTMIGRATE_MIGRATION_ERROR_VM_LOST,
+			       "the destination's vmx did not become the secondary");
+		ftm_vmreq_call(&d->vm->req, FTM_REQ_POWER_OFF, 0, mig->id, NULL, 0,
+			       NULL, 0, NULL, NULL);
+		ftm_migration_fail(mig, FTMIGRATE_MIGRATION_ERROR_VM_LOST,
+				   "the vmx did not become the secondary (%d)", err);
+		return;
+	}
+	ftm_dst_release_incoming(d->vm);
+	ftm_ft_set(d->vm, &ft);
+	ftm_conn_send(&d->conn, FTM_FRAME_RESUMED, NULL, 0);
+	ftm_migration_set_state(mig, FTMIGRATE_MIGRATION_STATE_COMPLETED);
+}
+
 /*
  * READY was sent.  COMMIT makes this copy the VM; without it (the link
  * went) the source may or may not have committed: wait, stopped, for the
@@ -724,6 +804,10 @@ static void ftm_dst_handover(struct ftm_dst *d)
 	}
 	if (!err && type != FTM_FRAME_COMMIT)
 		err = -EPROTO;
+	if (ftm_type_clones(mig->type)) {
+		ftm_dst_secondary(d, err);
+		return;
+	}
 	if (!err) {
 		/* The source has committed: this copy is the VM, whatever comes. */
 		mutex_lock(&mig->lock);
@@ -759,11 +843,7 @@ static void ftm_dst_handover(struct ftm_dst *d)
 		return;
 	}
 	/* The VM is this host's now: no longer incoming, free to move on. */
-	mutex_lock(&d->vm->lock);
-	WRITE_ONCE(d->vm->incoming_id, 0);
-	memzero_explicit(d->vm->secret, sizeof(d->vm->secret));
-	d->vm->secret_len = 0;
-	mutex_unlock(&d->vm->lock);
+	ftm_dst_release_incoming(d->vm);
 	ftm_conn_send(&d->conn, FTM_FRAME_RESUMED, NULL, 0);
 	ftm_migration_set_state(mig, FTMIGRATE_MIGRATION_STATE_COMPLETED);
 }
@@ -834,7 +914,7 @@ static int ftm_dst_thread(void *arg)
 		mutex_unlock(&mig->lock);
 		ftm_migration_set_state(mig, FTMIGRATE_MIGRATION_STATE_PRECOPY);
 		err = ftm_conn_send(&d->conn, FTM_FRAME_PREPARED, NULL, 0) ?:
-		      ftm_dst_receive(d);
+		      ftm_dst_ftcheck(d) ?: ftm_dst_receive(d);
 	}
 	ftm_dst_close_streams(d);
 	if (err == -ECANCELED && d->stream_err) {

@@ -14,6 +14,11 @@
  * never runs again: the destination resumes on COMMIT, or, if COMMIT was
  * lost with the link, waits "in doubt" for its orchestrator's Finish.
  *
+ * FT and FTCpt clone instead (ftm_src_clone_done()): after READY the
+ * source resumes at once as the primary and COMMIT makes the destination
+ * its waiting secondary.  No point of no return exists there: the source
+ * runs whatever happens, and a destination without COMMIT drops its copy.
+ *
  * Pages are read by the module from the vmx's memfd; once the vmx has
  * answered STUN the module needs nothing more from it, so a source vmx
  * that dies after that point does not stop the migration (the last dirty
@@ -641,6 +646,77 @@ static void ftm_src_abort(struct ftm_src *s, int err, const char *step)
 		ftm_migration_fail(mig, code, "%s failed (%d)", step, err);
 }
 
+/* Stun to resume (or to the end), and Perform to the end, for the events. */
+static void ftm_src_times(struct ftm_src *s)
+{
+	struct ftm_migration *mig = s->mig;
+
+	mutex_lock(&mig->lock);
+	mig->stats.downtime_ms = div_u64(ktime_get_ns() - s->stun_ns, NSEC_PER_MSEC);
+	mig->stats.total_ms = div_u64(ktime_get_ns() - s->start_ns, NSEC_PER_MSEC);
+	mutex_unlock(&mig->lock);
+}
+
+/*
+ * FT and FTCpt, READY came: the destination holds the clone.  The source
+ * resumes at once as the primary (FTCpt_MigrateSourceSucceeded: no
+ * migration cleanup, no disk cleanup), then COMMIT makes the destination
+ * wait as its secondary.
+ */
+static void ftm_src_clone_done(struct ftm_src *s)
+{
+	struct ftm_migration *mig = s->mig;
+	struct ftm_ft_info ft = {
+		.role = FTMIGRATE_FT_ROLE_PRIMARY,
+		.state = FTMIGRATE_FT_STATE_PROTECTED,
+		.pair_id = mig->id,
+	};
+	bool cancelled;
+	u8 type;
+	u32 len;
+	int err;
+
+	mutex_lock(&mig->lock);
+	cancelled = mig->cancel_requested;
+	if (!cancelled)
+		mig->committed = true;
+	mutex_unlock(&mig->lock);
+	if (cancelled) {
+		ftm_src_abort(s, -ECANCELED, "switchover");
+		return;
+	}
+	atomic_set(&mig->cancel, 0);
+	WRITE_ONCE(mig->deadline, 0);
+	ftm_migration_set_state(mig, FTMIGRATE_MIGRATION_STATE_HANDOVER);
+	err = ftm_vmreq_call(&s->vm->req, FTM_REQ_RESUME, 0, mig->id, NULL, 0, NULL,
+			     FTM_VMREQ_TIMEOUT, NULL, NULL);
+	ftm_src_times(s);
+	if (err) {
+		/* No primary: the clone must not outlive it as a secondary. */
+		struct ftm_error e = { .code = cpu_to_be32(FTMIGRATE_MIGRATION_ERROR_VM_LOST) };
+
+		strscpy(e.msg, "source: the primary did not resume", sizeof(e.msg));
+		ftm_conn_send(&s->conn, FTM_FRAME_ERROR, &e, sizeof(e));
+		ftm_migration_fail(mig, FTMIGRATE_MIGRATION_ERROR_VM_LOST,
+				   "the source did not resume as the primary (%d)", err);
+		return;
+	}
+	err = ftm_conn_send(&s->conn, FTM_FRAME_COMMIT, NULL, 0) ?:
+	      ftm_conn_recv(&s->conn, &type, &len);
+	if (!err && type != FTM_FRAME_RESUMED)
+		err = ftm_src_peer_frame(s, type, len);
+	if (err) {
+		ftm_migration_fail(mig, err == -EREMOTEIO ? s->remote_error :
+				   FTMIGRATE_MIGRATION_ERROR_PEER_LOST,
+				   "the secondary was not confirmed (%d); the primary runs unprotected",
+				   err);
+		return;
+	}
+	strscpy(ft.fence, mig->fence, sizeof(ft.fence));
+	ftm_ft_set(s->vm, &ft);
+	ftm_migration_set_state(mig, FTMIGRATE_MIGRATION_STATE_COMPLETED);
+}
+
 static int ftm_src_thread(void *arg)
 {
 	struct ftm_migration *mig = arg;
@@ -698,6 +774,13 @@ static int ftm_src_thread(void *arg)
 	      ftm_src_expect(s, FTM_FRAME_PREPARED);
 	if (err)
 		goto abort;
+	if (ftm_type_clones(mig->type)) {
+		step = "FTCheck";
+		err = ftm_ftcheck_send(&s->conn, mig) ?:
+		      ftm_src_expect(s, FTM_FRAME_FTCHECK_OK);
+		if (err)
+			goto abort;
+	}
 	step = "data streams";
 	err = ftm_src_open_streams(s);
 	if (err)
@@ -711,6 +794,11 @@ static int ftm_src_thread(void *arg)
 	err = ftm_src_switchover(s);
 	if (err)
 		goto abort;
+
+	if (ftm_type_clones(mig->type)) {
+		ftm_src_clone_done(s);
+		goto out;
+	}
 
 	/* The point of no return (see the top of this file). */
 	mutex_lock(&mig->lock);
@@ -732,10 +820,7 @@ static int ftm_src_thread(void *arg)
 	/* Whatever the destination says now, this copy must never run. */
 	ftm_vmreq_call(&s->vm->req, FTM_REQ_POWER_OFF, 0, mig->id, NULL, 0, NULL,
 		       0, NULL, NULL);
-	mutex_lock(&mig->lock);
-	mig->stats.downtime_ms = div_u64(ktime_get_ns() - s->stun_ns, NSEC_PER_MSEC);
-	mig->stats.total_ms = div_u64(ktime_get_ns() - s->start_ns, NSEC_PER_MSEC);
-	mutex_unlock(&mig->lock);
+	ftm_src_times(s);
 	if (err)
 		ftm_migration_fail(mig, FTMIGRATE_MIGRATION_ERROR_PEER_LOST,
 				   "handed over, but the destination did not confirm its resume (%d): it waits for Finish",

@@ -73,16 +73,19 @@ HDR = struct.Struct(">IBBHIIQ")   # magic version type flags len crc seq
 STREAM_CHUNK = 512     # pages: page p travels on stream (p // 512) % N
 
 (HELLO, CHALLENGE, AUTH, AUTH_OK, PREPARE, PREPARED, PAGES, STATE, COMPLETE,
- READY, COMMIT, RESUMED, ERROR, CANCEL, JOIN, JOINED, END) = range(1, 18)
+ READY, COMMIT, RESUMED, ERROR, CANCEL, JOIN, JOINED, END, FTCHECK,
+ FTCHECK_OK) = range(1, 20)
 TYPE_NAMES = {v: n for n, v in dict(
     HELLO=HELLO, CHALLENGE=CHALLENGE, AUTH=AUTH, AUTH_OK=AUTH_OK,
     PREPARE=PREPARE, PREPARED=PREPARED, PAGES=PAGES, STATE=STATE,
     COMPLETE=COMPLETE, READY=READY, COMMIT=COMMIT, RESUMED=RESUMED,
-    ERROR=ERROR, CANCEL=CANCEL, JOIN=JOIN, JOINED=JOINED, END=END).items()}
+    ERROR=ERROR, CANCEL=CANCEL, JOIN=JOIN, JOINED=JOINED, END=END,
+    FTCHECK=FTCHECK, FTCHECK_OK=FTCHECK_OK).items()}
 
 # enum ftmigrate_migration_error, in the order of the netlink spec
 ERROR_NAMES = ["none", "peer-lost", "auth-failed", "protocol", "timeout",
-               "dest-refused", "vm-lost", "connect-failed", "local"]
+               "dest-refused", "vm-lost", "connect-failed", "local",
+               "config-mismatch", "storage-not-shared"]
 
 
 def _crc32c_table():
