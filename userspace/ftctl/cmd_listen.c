@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ftctl listen ADDR:PORT | listen off | listener: this host's migration
- * listener (CMD_LISTENER_SET, CMD_LISTENER_GET).
+ * ftctl listen ADDR:PORT|off [--fence-dir DIR] | listen --fence-dir DIR |
+ * listener: this host's migration listener and the directory where its FT
+ * secondaries take their pair's fence (CMD_LISTENER_SET, CMD_LISTENER_GET).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,24 +13,31 @@
 
 #include "ftctl.h"
 #include "nl.h"
+#include "print.h"
 
 static const char *const listener_attr_names[] = {
 	[FTMIGRATE_A_LISTENER_ADDR] = "addr",
 	[FTMIGRATE_A_LISTENER_PORT] = "port",
+	[FTMIGRATE_A_LISTENER_FENCE_DIR] = "fence-dir",
 };
 
 struct listener {
 	uint32_t addr;		/* network order */
 	uint16_t port;		/* network order */
 	bool have_addr, have_port;
+	const char *fence_dir;	/* NULL: not set (listen) or none (listener) */
 };
 
 static void listener_put(struct nlmsghdr *nlh, void *arg)
 {
 	const struct listener *l = arg;
 
-	mnl_attr_put_u32(nlh, FTMIGRATE_A_LISTENER_ADDR, l->addr);
-	mnl_attr_put_u16(nlh, FTMIGRATE_A_LISTENER_PORT, l->port);
+	if (l->have_port) {
+		mnl_attr_put_u32(nlh, FTMIGRATE_A_LISTENER_ADDR, l->addr);
+		mnl_attr_put_u16(nlh, FTMIGRATE_A_LISTENER_PORT, l->port);
+	}
+	if (l->fence_dir)
+		mnl_attr_put_strz(nlh, FTMIGRATE_A_LISTENER_FENCE_DIR, l->fence_dir);
 }
 
 static int listener_attr_cb(const struct nlattr *attr, void *data)
@@ -48,6 +56,11 @@ static int listener_attr_cb(const struct nlattr *attr, void *data)
 			goto bad;
 		l->port = mnl_attr_get_u16(attr);
 		l->have_port = true;
+		break;
+	case FTMIGRATE_A_LISTENER_FENCE_DIR:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			goto bad;
+		l->fence_dir = mnl_attr_get_str(attr);
 		break;
 	}
 	return MNL_CB_OK;
@@ -73,13 +86,18 @@ static void listener_print(const struct listener *l, const char *closed)
 	if (opt_json) {
 		fmt_addr_port(buf, l->addr, l->port);
 		*strrchr(buf, ':') = '\0';
-		printf("{\"addr\":\"%s\",\"port\":%u,\"open\":%s}\n", buf,
+		printf("{\"addr\":\"%s\",\"port\":%u,\"open\":%s,\"fence_dir\":", buf,
 		       ntohs(l->port), l->port ? "true" : "false");
-	} else if (l->port) {
-		printf("listening on %s\n", fmt_addr_port(buf, l->addr, l->port));
-	} else {
-		puts(closed);
+		json_string(l->fence_dir ? l->fence_dir : "");
+		puts("}");
+		return;
 	}
+	if (l->port)
+		printf("listening on %s\n", fmt_addr_port(buf, l->addr, l->port));
+	else
+		puts(closed);
+	if (l->fence_dir && l->fence_dir[0])
+		printf("fence directory %s\n", l->fence_dir);
 }
 
 static void connect_names(struct ftnl *nl)
@@ -95,12 +113,25 @@ int cmd_listen(int argc, char **argv)
 	struct ftnl nl;
 	int err;
 
-	if (argc != 2)
-		return usage_error("listen takes one argument: ADDR:PORT or off");
-	if (strcmp(argv[1], "off") &&
-	    parse_addr_port(argv[1], false, &l.addr, &l.port))
-		return usage_error("listen: bad address '%s' (IPv4 ADDR:PORT, port 1 to 65535, or off)",
-				   argv[1]);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--fence-dir")) {
+			if (++i == argc)
+				return usage_error("listen: --fence-dir takes a directory");
+			l.fence_dir = argv[i];
+			if (l.fence_dir[0] && l.fence_dir[0] != '/')
+				return usage_error("listen: the fence directory must be absolute");
+		} else if (l.have_port) {
+			return usage_error("listen: unexpected argument '%s'", argv[i]);
+		} else if (strcmp(argv[i], "off") &&
+			   parse_addr_port(argv[i], false, &l.addr, &l.port)) {
+			return usage_error("listen: bad address '%s' (IPv4 ADDR:PORT, port 1 to 65535, or off)",
+					   argv[i]);
+		} else {
+			l.have_port = true;
+		}
+	}
+	if (!l.have_port && !l.fence_dir)
+		return usage_error("listen takes ADDR:PORT or off, and/or --fence-dir DIR");
 	err = ftnl_connect(&nl, "listen");
 	if (err)
 		return err;
@@ -111,7 +142,10 @@ int cmd_listen(int argc, char **argv)
 		err = ftnl_fail(&nl, err, "listen");
 		goto out;
 	}
-	listener_print(&l, "listener closed");
+	if (!l.have_port)
+		printf("fence directory %s\n", l.fence_dir[0] ? l.fence_dir : "cleared");
+	else
+		listener_print(&l, "listener closed");
 out:
 	ftnl_close(&nl);
 	return err;
