@@ -68,14 +68,15 @@ demo: deps
 
 demo-vm:
 	$(MAKE) all KDIR=/lib/modules/$(VM_KVER)/build
-	selftests/qemu/run.sh $(VM_KVER) scripts/demo.sh
+	FTM_VM_SILENCE=$${FTM_VM_SILENCE:-0} selftests/qemu/run.sh $(VM_KVER) scripts/demo.sh
 
 bench: deps
 	$(MAKE) bench-vm
 
 bench-vm:
 	$(MAKE) all KDIR=/lib/modules/$(VM_KVER)/build
-	FTM_VM_MEM=$${FTM_VM_MEM:-6G} selftests/qemu/run.sh $(VM_KVER) selftests/bench/run_all.sh
+	FTM_VM_MEM=$${FTM_VM_MEM:-6G} FTM_VM_SILENCE=$${FTM_VM_SILENCE:-0} \
+		selftests/qemu/run.sh $(VM_KVER) selftests/bench/run_all.sh
 
 clean:
 	test -z "$(KDIR)" || $(MAKE) -C $(KDIR) M=$(CURDIR) clean

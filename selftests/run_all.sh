@@ -99,8 +99,18 @@ run_test() {
 	start=$(date +%s)
 	timeout -k 5 "$limit" "./$prog" </dev/null >"$out" 2>&1 &
 	local pid=$!
+	# A heartbeat, so that a quiet test is told from a wedged VM (whose
+	# console goes silent: see FTM_VM_SILENCE in qemu/run.sh).
+	(
+		while sleep 60; do
+			echo "# $name: running for $(($(date +%s) - start))s"
+		done
+	) &
+	local beat=$!
 	tail -s 0.1 -n +1 -f --pid="$pid" "$out" | sed -u "s/^/$name: /"
 	wait "$pid" || rc=$?
+	kill "$beat" 2>/dev/null
+	wait "$beat" 2>/dev/null
 	kill -KILL -- "-$pid" 2>/dev/null || true
 	# Network namespaces left behind would collide with the next test's.
 	local left

@@ -18,8 +18,18 @@
 # panic, a hang past FTM_VM_TIMEOUT, or a VM that stops without reporting an
 # exit status makes run.sh fail.
 #
+# A VM whose console stays silent for FTM_VM_SILENCE seconds is wedged: seen,
+# rarely, with nested KVM under TCG (QEMU's vCPUs spinning, no timer firing
+# in the guest, so not even the tests' own timeouts end it).  Its vCPU
+# registers are printed, QEMU is stopped and the whole run starts again, up
+# to FTM_VM_TRIES runs in all.
+#
 # Environment:
 #   FTM_VM_TIMEOUT  seconds before the VM is killed (default 1800)
+#   FTM_VM_SILENCE  seconds of console silence that mean a wedged VM
+#                   (default 300; 0 never; the selftest runner prints a
+#                   heartbeat every minute)
+#   FTM_VM_TRIES    runs in all when the VM wedges (default 2)
 #   FTM_VM_MEM      guest memory (default 4G)
 #   FTM_VM_SMP      guest CPUs (default 2)
 #   FTM_VM_ACCEL    kvm or tcg (default: kvm when /dev/kvm is usable and the
@@ -56,6 +66,8 @@ MODROOT=${FTM_VM_MODROOT:-}
 MODDIR=$MODROOT/lib/modules/$KVER
 
 TIMEOUT=${FTM_VM_TIMEOUT:-1800}
+SILENCE=${FTM_VM_SILENCE:-300}
+TRIES=${FTM_VM_TRIES:-2}
 MEM=${FTM_VM_MEM:-4G}
 SMP=${FTM_VM_SMP:-2}
 
@@ -254,24 +266,89 @@ append="console=ttyS0,115200 panic=-1 loglevel=4 mitigations=off ${FTM_VM_APPEND
 # The console goes to a log of this run's own, so that runs at once do not
 # read each other's exit status; it is kept as build/vm-console.log after.
 log=$BUILD/vm-console.log
+
+# monitor CMD: a command to QEMU's monitor; its answer on stdout.
+monitor() {
+	python3 - "$jobdir/monitor" "$1" <<'EOF' 2>/dev/null
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(3)
+s.sendall((sys.argv[2] + "\n").encode())
+time.sleep(1)
+out = b""
+try:
+    while True:
+        d = s.recv(65536)
+        if not d:
+            break
+        out += d
+except OSError:
+    pass
+sys.stdout.write(out.decode(errors="replace"))
+EOF
+}
+
+# watch_console: until QEMU is done, stop it once the console has been
+# silent for SILENCE seconds, after printing where its vCPUs are.
+watch_console() {
+	local last=-1 quiet=0 size
+	while [ ! -e "$jobdir/done" ]; do
+		sleep 2
+		size=$(stat -c %s "$runlog" 2>/dev/null || echo 0)
+		if [ "$size" != "$last" ]; then
+			last=$size
+			quiet=0
+			continue
+		fi
+		quiet=$((quiet + 2))
+		[ "$quiet" -ge "$SILENCE" ] || continue
+		echo "run.sh: no console output for ${SILENCE}s: the VM is wedged; its vCPUs:" >&2
+		monitor "info registers -a" | tr -d '\r' | grep -E '^(CPU#|RIP=|RAX=)' >&2 || true
+		touch "$jobdir/wedged"
+		monitor quit >/dev/null || true
+		return
+	done
+}
+
 echo "run.sh: booting $KVER ($accel, $SMP CPUs, $MEM) to run: $*" >&2
-start=$(date +%s)
 # Without a terminal, keep QEMU from reading whatever stdin is (or is not).
 [ -t 0 ] || exec </dev/null
-set +e
-timeout --foreground -k 10 "$TIMEOUT" \
-	qemu-system-x86_64 \
-	-nodefaults -display none -no-reboot \
-	-accel "$accel" -cpu "$cpu" -smp "$SMP" -m "$MEM" \
-	-kernel "$image" -initrd "$initrd" -append "$append" \
-	-chardev "stdio,id=console,signal=on,logfile=$runlog" \
-	-serial chardev:console \
-	-fsdev "local,id=root,path=/,security_model=none,readonly=on,multidevs=remap" \
-	-device virtio-9p-pci,fsdev=root,mount_tag=root
-qemu_rc=$?
-set -e
-elapsed=$(($(date +%s) - start))
-cp "$runlog" "$log.$$" && mv "$log.$$" "$log"
+try=1
+while :; do
+	start=$(date +%s)
+	rm -f "$jobdir/done" "$jobdir/wedged"
+	: >"$runlog"
+	wpid=
+	if [ "$SILENCE" != 0 ]; then
+		watch_console &
+		wpid=$!
+	fi
+	set +e
+	timeout --foreground -k 10 "$TIMEOUT" \
+		qemu-system-x86_64 \
+		-nodefaults -display none -no-reboot \
+		-accel "$accel" -cpu "$cpu" -smp "$SMP" -m "$MEM" \
+		-kernel "$image" -initrd "$initrd" -append "$append" \
+		-chardev "stdio,id=console,signal=on,logfile=$runlog" \
+		-serial chardev:console \
+		-monitor "unix:$jobdir/monitor,server=on,wait=off" \
+		-fsdev "local,id=root,path=/,security_model=none,readonly=on,multidevs=remap" \
+		-device virtio-9p-pci,fsdev=root,mount_tag=root
+	qemu_rc=$?
+	set -e
+	touch "$jobdir/done"
+	[ -z "$wpid" ] || wait "$wpid" || true
+	elapsed=$(($(date +%s) - start))
+	cp "$runlog" "$log.$$" && mv "$log.$$" "$log"
+	[ -e "$jobdir/wedged" ] || break
+	if [ "$try" -ge "$TRIES" ]; then
+		echo "run.sh: the VM wedged after ${elapsed}s, run $try of $TRIES; giving up" >&2
+		exit 125
+	fi
+	try=$((try + 1))
+	echo "run.sh: the VM wedged after ${elapsed}s; starting run $try of $TRIES" >&2
+done
 
 # The console uses CRLF line ends.
 status=$(tr -d '\r' <"$runlog" | sed -n "s/^$SENTINEL=\([0-9][0-9]*\)\$/\1/p" | tail -n 1)
