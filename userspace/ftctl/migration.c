@@ -62,6 +62,7 @@ static const char *const state_names[] = {
 static const char *const error_names[] = {
 	"none", "peer-lost", "auth-failed", "protocol", "timeout",
 	"dest-refused", "vm-lost", "connect-failed", "local",
+	"config-mismatch", "storage-not-shared",
 };
 
 #define NAMES(a)	a, sizeof(a) / sizeof(a[0])
