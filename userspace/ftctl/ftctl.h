@@ -72,6 +72,10 @@ enum {
 	FTVM_HAVE_CONFIG_LEN	= 1 << 5,
 	FTVM_HAVE_CONFIG_SHA256	= 1 << 6,
 	FTVM_HAVE_CREATED_NS	= 1 << 7,
+	FTVM_HAVE_FT_ROLE	= 1 << 8,
+	FTVM_HAVE_FT_STATE	= 1 << 9,
+	FTVM_HAVE_PAIR_ID	= 1 << 10,
+	FTVM_HAVE_FENCE		= 1 << 11,
 };
 
 struct ftvm {
@@ -84,6 +88,10 @@ struct ftvm {
 	uint32_t config_len;
 	uint8_t config_sha256[FTM_SHA256_LEN];
 	uint64_t created_ns;
+	uint32_t ft_role;		/* FTMIGRATE_FT_ROLE_* */
+	uint32_t ft_state;		/* FTMIGRATE_FT_STATE_* */
+	uint64_t pair_id;
+	char fence[FTM_FENCE_MAX];
 };
 
 struct nlattr;
@@ -96,7 +104,18 @@ int ftvm_parse_nested(const struct nlattr *nest, struct ftvm *vm);
 /* Parse the top-level attributes of a VM_GET reply; 0, or -1 with errno set. */
 int ftvm_parse_msg(const struct nlmsghdr *nlh, struct ftvm *vm);
 const char *ftvm_state_name(uint32_t state, char *buf, size_t len);
+const char *ftvm_ft_role_name(uint32_t role, char *buf, size_t len);
+const char *ftvm_ft_state_name(uint32_t state, char *buf, size_t len);
+/* In a fault-tolerance pair: an ft-role other than none. */
+bool ftvm_in_pair(const struct ftvm *vm);
+/*
+ * The VM as a JSON object; its FT members (ft_role, ft_state, pair_id,
+ * fence) only if it is in a pair, or with _ft whenever the kernel sent them.
+ */
 void ftvm_print_json(const struct ftvm *vm);
+void ftvm_print_json_ft(const struct ftvm *vm);
+/* " ft_role=... ft_state=... pair_id=..." for those @vm has (no newline). */
+void ftvm_print_ft_words(const struct ftvm *vm);
 void ftvm_print_kv(const struct ftvm *vm);
 void ftvm_print_table(const struct ftvm *vms, size_t n);
 struct ftnl;
