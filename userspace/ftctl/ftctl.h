@@ -180,8 +180,10 @@ enum {
 	MOPT_TIMEOUT	= 1 << 5,	/* --timeout SECONDS */
 	MOPT_THROTTLE	= 1 << 6,	/* --throttle-step PCT */
 	MOPT_P2P	= 1 << 7,	/* --p2p */
-	MOPT_PERFORM	= MOPT_TO | MOPT_DOWNTIME | MOPT_BANDWIDTH |
-			  MOPT_STREAMS | MOPT_TIMEOUT | MOPT_THROTTLE,
+	MOPT_SECONDARY	= 1 << 8,	/* --secondary ADDR:PORT, as --to */
+	MOPT_TUNING	= MOPT_DOWNTIME | MOPT_BANDWIDTH | MOPT_STREAMS |
+			  MOPT_TIMEOUT | MOPT_THROTTLE,
+	MOPT_PERFORM	= MOPT_TO | MOPT_TUNING,
 	MOPT_SET	= MOPT_DOWNTIME | MOPT_BANDWIDTH | MOPT_THROTTLE,
 };
 /*
@@ -196,6 +198,34 @@ struct ftnl;
 int mig_get(struct ftnl *nl, uint64_t id, struct ftmig *m);
 /* A migration id argument: 0, or -1 after a usage error (status in *status). */
 int mig_parse_id(const char *what, const char *s, uint64_t *id, int *status);
+
+/*
+ * cmd_migrate.c: migrate VM, peer to peer, followed to its end.  Other
+ * commands that start a migration the same way (ft enable) describe
+ * themselves here and run the same code.
+ */
+struct migrate {
+	const char *what;		/* the command, for messages */
+	unsigned int to_opt;		/* MOPT_TO or MOPT_SECONDARY */
+	uint32_t type;			/* FTMIGRATE_TYPE_ID_*, for Begin */
+	/*
+	 * The command's own options, or NULL: as mig_opt(), 1 if argv[*i]
+	 * was one, 0 if not, -1 after a usage error (status in *status).
+	 */
+	int (*opt)(int argc, char **argv, int *i, struct migrate *mg,
+		   int *status);
+	/* The command line, filled in by migrate_parse(). */
+	const char *vm;
+	const char *secret_file;
+	struct ftmig perf;		/* --id, the destination, the tuning */
+};
+/*
+ * The VM, --id, the destination, the tuning options, --secret-file and
+ * --json from argv[@first] on, into @mg: 0, or the status of a usage error.
+ */
+int migrate_parse(int argc, char **argv, int first, struct migrate *mg);
+/* Begin, Perform (p2p) and follow the migration: the exit status. */
+int migrate_run(struct migrate *mg);
 
 /* event.c: one event of the "events" group (attribute set "event"). */
 struct ftevent {
