@@ -120,6 +120,11 @@ void ftvm_print_kv(const struct ftvm *vm);
 void ftvm_print_table(const struct ftvm *vms, size_t n);
 struct ftnl;
 /*
+ * Every VM of this host (a VM_GET dump) into *vms, to be freed, and *n:
+ * 0, or a negative errno with the kernel's message in @nl.
+ */
+int ftvm_dump(struct ftnl *nl, struct ftvm **vms, size_t *n);
+/*
  * The VM of this host whose id (first) or name is @arg: 0 and *id, or the
  * exit status after reporting the failure of @what.
  */

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libmnl/libmnl.h>
@@ -355,6 +356,48 @@ void ftvm_print_table(const struct ftvm *vms, size_t n)
 			ftvm_print_ft_words(vm);
 		putchar('\n');
 	}
+}
+
+/* --- every VM ------------------------------------------------------------- */
+
+struct ftvm_list {
+	struct ftvm *vms;
+	size_t n, cap;
+};
+
+static int ftvm_list_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ftvm_list *l = data;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct ftvm *vms = realloc(l->vms, cap * sizeof(*vms));
+
+		if (!vms)
+			return MNL_CB_ERROR;	/* errno is ENOMEM */
+		l->vms = vms;
+		l->cap = cap;
+	}
+	if (ftvm_parse_msg(nlh, &l->vms[l->n]) < 0)
+		return MNL_CB_ERROR;
+	l->n++;
+	return MNL_CB_OK;
+}
+
+int ftvm_dump(struct ftnl *nl, struct ftvm **vms, size_t *n)
+{
+	struct ftvm_list l = { 0 };
+	int err;
+
+	err = ftnl_request(nl, FTMIGRATE_CMD_VM_GET, true, NULL, NULL,
+			   ftvm_list_cb, &l);
+	if (err) {
+		free(l.vms);
+		return err;
+	}
+	*vms = l.vms;
+	*n = l.n;
+	return 0;
 }
 
 /* --- lookup by id or name ------------------------------------------------- */
