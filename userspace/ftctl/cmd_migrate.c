@@ -3,6 +3,7 @@
  * ftctl migrate VM --to ADDR:PORT --secret-file FILE [options]: move a VM of
  * this host to another, peer to peer, and follow it to the end.
  * ftctl migrate cancel ID: cancel a migration.
+ * ftctl ft enable (cmd_ft.c) runs the same code for an FT or FTCpt clone.
  *
  * Two sockets: one joins the "events" group before anything else so that no
  * event of the migration can be missed, the other carries the requests
@@ -40,8 +41,12 @@
 enum out { OUT_BAR, OUT_LINES, OUT_JSON };
 
 struct follow {
+	const char *what;		/* the command, for messages */
 	struct ftnl *req;
 	uint64_t id;
+	bool pair;			/* success makes FT pair @id */
+	uint32_t vm_id;
+	char to[ADDR_PORT_STR_LEN];	/* the destination, ADDR:PORT */
 	enum out out;
 	struct ftmig cur;		/* everything known so far, merged */
 	uint64_t last_seq;
@@ -284,14 +289,14 @@ static int follow_resync(struct follow *f)
 	err = mig_get(f->req, f->id, &m);
 	if (err == -ENOENT) {
 		bar_end();
-		fprintf(stderr, "ftctl: migrate: migration %" PRIu64 " no longer exists on this host; its outcome is unknown\n",
-			f->id);
+		fprintf(stderr, "ftctl: %s: migration %" PRIu64 " no longer exists on this host; its outcome is unknown\n",
+			f->what, f->id);
 		f->err = EXIT_FAIL;
 		return -1;
 	}
 	if (err) {
 		bar_end();
-		f->err = ftnl_fail(f->req, err, "migrate");
+		f->err = ftnl_fail(f->req, err, f->what);
 		return -1;
 	}
 	follow_update(f, "sync", NULL, &m);
@@ -303,6 +308,14 @@ static void cancel_put(struct nlmsghdr *nlh, void *arg)
 	mnl_attr_put_u64(nlh, FTMIGRATE_A_MIGRATION_ID, *(uint64_t *)arg);
 }
 
+/* "@what: @step", for the messages of one step of a command. */
+static const char *what_step(char *buf, size_t len, const char *what,
+			     const char *step)
+{
+	snprintf(buf, len, "%s: %s", what, step);
+	return buf;
+}
+
 static int follow(struct follow *f, struct ftnl *ev)
 {
 	static char buf[FTNL_RCVBUF];
@@ -311,6 +324,7 @@ static int follow(struct follow *f, struct ftnl *ev)
 		.fd = mnl_socket_get_fd(ev->sock), .events = POLLIN,
 	};
 	bool cancel_sent = false;
+	char what[64];
 	ssize_t n;
 	int ret, err;
 
@@ -318,12 +332,13 @@ static int follow(struct follow *f, struct ftnl *ev)
 		if (sigints && !cancel_sent) {
 			cancel_sent = true;
 			bar_end();
-			fprintf(stderr, "ftctl: migrate: interrupted; cancelling migration %" PRIu64
-				" (interrupt again to stop waiting)\n", f->id);
+			fprintf(stderr, "ftctl: %s: interrupted; cancelling migration %" PRIu64
+				" (interrupt again to stop waiting)\n", f->what, f->id);
 			err = ftnl_request(f->req, FTMIGRATE_CMD_MIGRATION_CANCEL,
 					   false, cancel_put, &f->id, NULL, NULL);
 			if (err)
-				ftnl_fail(f->req, err, "migrate: cancel");
+				ftnl_fail(f->req, err,
+					  what_step(what, sizeof(what), f->what, "cancel"));
 			f->resync = true;
 		}
 		if (f->resync) {
@@ -336,7 +351,7 @@ static int follow(struct follow *f, struct ftnl *ev)
 			continue;
 		if (ret < 0) {
 			bar_end();
-			f->err = ftnl_fail(NULL, -errno, "migrate");
+			f->err = ftnl_fail(NULL, -errno, f->what);
 			return -1;
 		}
 		if (ret == 0) {
@@ -352,7 +367,7 @@ static int follow(struct follow *f, struct ftnl *ev)
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			bar_end();
-			f->err = ftnl_fail(NULL, -errno, "migrate");
+			f->err = ftnl_fail(NULL, -errno, f->what);
 			return -1;
 		}
 		/* Multicast messages carry seq 0 and port 0: no checks. */
@@ -369,6 +384,7 @@ static int summary(struct follow *f)
 {
 	const struct ftmig *m = &f->cur;
 	uint64_t state = ftmig_u(m, FTMIGRATE_A_MIGRATION_STATE);
+	bool paired = f->pair && state == FTMIGRATE_MIGRATION_STATE_COMPLETED;
 	char state_buf[24], err_buf[24], sent[32];
 	struct ftmig last;
 
@@ -381,6 +397,8 @@ static int summary(struct follow *f)
 		printf("{\"event\":\"result\",\"outcome\":\"%s\",\"migration\":",
 		       mig_state(m, state_buf, sizeof(state_buf)));
 		ftmig_print_json(m);
+		if (paired)
+			printf(",\"pair\":%" PRIu64, f->id);
 		puts("}");
 	} else {
 		printf("migration %" PRIu64 " %s", f->id,
@@ -410,6 +428,10 @@ static int summary(struct follow *f)
 			       ftmig_u(m, FTMIGRATE_A_MIGRATION_ROUND),
 			       ftmig_u(m, FTMIGRATE_A_MIGRATION_ROUND) == 1 ? "" : "s");
 		putchar('\n');
+		/* A clone's id is its pair's. */
+		if (paired)
+			printf("pair %" PRIu64 ": VM %" PRIu32 " runs here as the primary; its secondary waits at %s\n",
+			       f->id, f->vm_id, f->to);
 	}
 	fflush(stdout);
 	switch (state) {
@@ -427,6 +449,8 @@ static int summary(struct follow *f)
 struct begin_req {
 	uint64_t id;
 	uint32_t vm_id;
+	uint32_t type;
+	const char *fence;		/* NULL for none */
 	const struct secret *secret;
 };
 
@@ -436,9 +460,11 @@ static void begin_put(struct nlmsghdr *nlh, void *arg)
 
 	mnl_attr_put_u64(nlh, FTMIGRATE_A_MIGRATION_ID, b->id);
 	mnl_attr_put_u32(nlh, FTMIGRATE_A_MIGRATION_VM_ID, b->vm_id);
-	mnl_attr_put_u32(nlh, FTMIGRATE_A_MIGRATION_TYPE, FTMIGRATE_TYPE_ID_VMOTION);
+	mnl_attr_put_u32(nlh, FTMIGRATE_A_MIGRATION_TYPE, b->type);
 	mnl_attr_put(nlh, FTMIGRATE_A_MIGRATION_SECRET, b->secret->len,
 		     b->secret->bytes);
+	if (b->fence)
+		mnl_attr_put_strz(nlh, FTMIGRATE_A_MIGRATION_FENCE, b->fence);
 }
 
 static void perform_put(struct nlmsghdr *nlh, void *arg)
@@ -458,74 +484,86 @@ static int random_id(uint64_t *id)
 	return 0;
 }
 
-static int open_events(struct ftnl *ev)
+static int open_events(struct ftnl *ev, const char *what)
 {
 	int size = EVENTS_RCVBUF;
 	int err;
 
-	err = ftnl_connect(ev, "migrate");
+	err = ftnl_connect(ev, what);
 	if (err)
 		return err;
 	err = ftnl_subscribe(ev);
 	if (err == -ENOENT) {
-		fprintf(stderr, "ftctl: migrate: the module offers no \"%s\" group\n",
-			FTMIGRATE_MCGRP_EVENTS);
+		fprintf(stderr, "ftctl: %s: the module offers no \"%s\" group\n",
+			what, FTMIGRATE_MCGRP_EVENTS);
 		return EXIT_FAIL;
 	}
 	if (err)
-		return ftnl_fail(ev, err, "migrate");
+		return ftnl_fail(ev, err, what);
 	/* Best effort: the default is enough unless the host is busy. */
 	setsockopt(mnl_socket_get_fd(ev->sock), SOL_SOCKET, SO_RCVBUF, &size,
 		   sizeof(size));
 	return 0;
 }
 
-static int migrate_vm(int argc, char **argv)
+int migrate_parse(int argc, char **argv, int first, struct migrate *mg)
 {
-	const char *what = "migrate";
-	static struct secret secret;
-	struct ftmig perf = { 0 };
-	struct begin_req begin = { .secret = &secret };
-	struct follow f = { 0 };
-	const char *vm = NULL, *secret_file = NULL, *val;
-	char to[ADDR_PORT_STR_LEN];
-	struct ftnl ev = { 0 }, req = { 0 };
-	struct sigaction sa = { .sa_handler = on_sigint };
+	const char *what = mg->what, *val;
 	bool missing = false;
 	int err, i, r;
 
-	for (i = 1; i < argc; i++) {
-		r = mig_opt(argc, argv, &i, what, MOPT_ID | MOPT_PERFORM, &perf,
-			    &err);
+	for (i = first; i < argc; i++) {
+		r = mig_opt(argc, argv, &i, what, MOPT_ID | MOPT_TUNING | mg->to_opt,
+			    &mg->perf, &err);
+		if (!r && mg->opt)
+			r = mg->opt(argc, argv, &i, mg, &err);
 		if (r < 0)
 			return err;
 		if (r)
 			continue;
 		if ((val = opt_value(argc, argv, &i, "--secret-file", &missing))) {
-			secret_file = val;
+			mg->secret_file = val;
 		} else if (missing) {
 			return usage_error("%s: %s needs a value", what, argv[i]);
 		} else if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
 			opt_json = true;
-		} else if (argv[i][0] == '-' || vm) {
+		} else if (argv[i][0] == '-' || mg->vm) {
 			return usage_error("%s: unexpected argument '%s'", what,
 					   argv[i]);
 		} else {
-			vm = argv[i];
+			mg->vm = argv[i];
 		}
 	}
-	if (!vm)
+	if (!mg->vm)
 		return usage_error("%s: which VM? (an id or name)", what);
-	if (!ftmig_has(&perf, FTMIGRATE_A_MIGRATION_PEER_ADDR))
-		return usage_error("%s: --to ADDR:PORT is required", what);
-	if (!secret_file)
+	if (!ftmig_has(&mg->perf, FTMIGRATE_A_MIGRATION_PEER_ADDR))
+		return usage_error("%s: %s ADDR:PORT is required", what,
+				   mg->to_opt == MOPT_SECONDARY ? "--secondary" : "--to");
+	if (!mg->secret_file)
 		return usage_error("%s: --secret-file FILE is required", what);
-	err = read_secret(what, secret_file, &secret);
+	return 0;
+}
+
+int migrate_run(struct migrate *mg)
+{
+	const char *what = mg->what;
+	static struct secret secret;
+	struct ftmig *perf = &mg->perf;
+	struct begin_req begin = {
+		.type = mg->type, .fence = mg->fence, .secret = &secret,
+	};
+	struct follow f = { .what = what, .pair = mg->pair };
+	char type[24], step[64];
+	struct ftnl ev = { 0 }, req = { 0 };
+	struct sigaction sa = { .sa_handler = on_sigint };
+	int err;
+
+	err = read_secret(what, mg->secret_file, &secret);
 	if (err)
 		return err;
 
 	/* Events first: nothing the migration does can come before this. */
-	err = open_events(&ev);
+	err = open_events(&ev, what);
 	if (err)
 		goto out;
 	err = ftnl_connect(&req, what);
@@ -533,13 +571,14 @@ static int migrate_vm(int argc, char **argv)
 		goto out;
 	req.attr_names = ftmig_attr_names;
 	req.nattr_names = FTMIGRATE_A_MIGRATION_MAX + 1;
-	err = ftvm_lookup(&req, what, vm, &begin.vm_id);
+	err = ftvm_lookup(&req, what, mg->vm, &begin.vm_id);
 	if (err)
 		goto out;
-	if (ftmig_has(&perf, FTMIGRATE_A_MIGRATION_ID)) {
-		begin.id = ftmig_u(&perf, FTMIGRATE_A_MIGRATION_ID);
+	if (ftmig_has(perf, FTMIGRATE_A_MIGRATION_ID)) {
+		begin.id = ftmig_u(perf, FTMIGRATE_A_MIGRATION_ID);
 	} else if (random_id(&begin.id)) {
-		err = ftnl_fail(NULL, -errno, "migrate: a random migration id");
+		err = ftnl_fail(NULL, -errno, what_step(step, sizeof(step), what,
+							"a random migration id"));
 		goto out;
 	}
 
@@ -547,7 +586,7 @@ static int migrate_vm(int argc, char **argv)
 			   &begin, NULL, NULL);
 	explicit_bzero(&secret, sizeof(secret));
 	if (err) {
-		err = ftnl_fail(&req, err, "migrate: begin");
+		err = ftnl_fail(&req, err, what_step(step, sizeof(step), what, "begin"));
 		goto out;
 	}
 
@@ -555,12 +594,12 @@ static int migrate_vm(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 
-	ftmig_set(&perf, FTMIGRATE_A_MIGRATION_ID, begin.id);
-	ftmig_set(&perf, FTMIGRATE_A_MIGRATION_P2P, 1);
+	ftmig_set(perf, FTMIGRATE_A_MIGRATION_ID, begin.id);
+	ftmig_set(perf, FTMIGRATE_A_MIGRATION_P2P, 1);
 	err = ftnl_request(&req, FTMIGRATE_CMD_MIGRATION_PERFORM, false,
-			   perform_put, &perf, NULL, NULL);
+			   perform_put, perf, NULL, NULL);
 	if (err) {
-		err = ftnl_fail(&req, err, "migrate: perform");
+		err = ftnl_fail(&req, err, what_step(step, sizeof(step), what, "perform"));
 		/* Do not leave the begun migration behind. */
 		ftnl_request(&req, FTMIGRATE_CMD_MIGRATION_CANCEL, false,
 			     cancel_put, &begin.id, NULL, NULL);
@@ -569,13 +608,18 @@ static int migrate_vm(int argc, char **argv)
 
 	f.req = &req;
 	f.id = begin.id;
+	f.vm_id = begin.vm_id;
+	fmt_addr_port(f.to, ftmig_u(perf, FTMIGRATE_A_MIGRATION_PEER_ADDR),
+		      ftmig_u(perf, FTMIGRATE_A_MIGRATION_PEER_PORT));
 	f.out = opt_json ? OUT_JSON :
 		isatty(STDERR_FILENO) ? OUT_BAR : OUT_LINES;
 	if (f.out != OUT_JSON) {
-		printf("migration %" PRIu64 ": VM %" PRIu32 " to %s\n", f.id,
-		       begin.vm_id,
-		       fmt_addr_port(to, ftmig_u(&perf, FTMIGRATE_A_MIGRATION_PEER_ADDR),
-				     ftmig_u(&perf, FTMIGRATE_A_MIGRATION_PEER_PORT)));
+		printf("migration %" PRIu64 ": VM %" PRIu32 " to %s", f.id,
+		       f.vm_id, f.to);
+		if (f.pair)
+			printf(" as its %s secondary",
+			       ftmig_type_name(mg->type, type, sizeof(type)));
+		putchar('\n');
 		fflush(stdout);
 	}
 	if (follow(&f, &ev))
@@ -587,6 +631,18 @@ out:
 	ftnl_close(&req);
 	ftnl_close(&ev);
 	return err;
+}
+
+static int migrate_vm(int argc, char **argv)
+{
+	struct migrate mg = {
+		.what = "migrate",
+		.to_opt = MOPT_TO,
+		.type = FTMIGRATE_TYPE_ID_VMOTION,
+	};
+	int err = migrate_parse(argc, argv, 1, &mg);
+
+	return err ? err : migrate_run(&mg);
 }
 
 /* --- migrate cancel ID --------------------------------------------------------- */

@@ -55,8 +55,9 @@ int mig_opt(int argc, char **argv, int *i, const char *what, unsigned int allowe
 		if (mig_parse_id(what, val, &v, status))
 			return -1;
 		ftmig_set(m, FTMIGRATE_A_MIGRATION_ID, v);
-	} else if ((allowed & MOPT_TO) &&
-		   (val = opt_value(argc, argv, i, "--to", &missing))) {
+	} else if ((allowed & (MOPT_TO | MOPT_SECONDARY)) &&
+		   (val = opt_value(argc, argv, i, allowed & MOPT_TO ?
+				    "--to" : "--secondary", &missing))) {
 		if (parse_addr_port(val, false, &addr, &port) || !addr)
 			goto bad_to;
 		ftmig_set(m, FTMIGRATE_A_MIGRATION_PEER_ADDR, addr);
@@ -100,8 +101,12 @@ int mig_opt(int argc, char **argv, int *i, const char *what, unsigned int allowe
 	return 1;
 
 bad_to:
-	*status = usage_error("%s: bad --to '%s' (IPv4 ADDR:PORT of the destination's listener)",
-			      what, val);
+	if (allowed & MOPT_TO)
+		*status = usage_error("%s: bad --to '%s' (IPv4 ADDR:PORT of the destination's listener)",
+				      what, val);
+	else
+		*status = usage_error("%s: bad --secondary '%s' (IPv4 ADDR:PORT of the listener on the secondary's host)",
+				      what, val);
 	return -1;
 }
 

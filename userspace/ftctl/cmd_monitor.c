@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ftctl monitor: VM and migration events of this host, one line each as
- * they arrive (the "events" multicast group).
+ * they arrive (the "events" multicast group); vm-ft events carry a VM's
+ * fault-tolerance role, state and pair.
  *
  * stdout carries events only.  Lost events are reported on stderr: the
  * socket's ENOBUFS (receive buffer overrun), and any gap in the per-host
@@ -38,6 +39,8 @@ static const char *event_name(int cmd)
 		return "vm-created";
 	case FTMIGRATE_CMD_VM_DESTROYED_NTF:
 		return "vm-destroyed";
+	case FTMIGRATE_CMD_VM_FT_NTF:
+		return "vm-ft";
 	case FTMIGRATE_CMD_MIGRATION_STATE_NTF:
 		return "migration-state";
 	case FTMIGRATE_CMD_MIGRATION_PROGRESS_NTF:
@@ -84,6 +87,9 @@ static void print_event_text(const char *name, int cmd,
 		printf(" uuid=%s", fmt_uuid(uuid, vm->uuid));
 	if (vm->have & FTVM_HAVE_OWNER_PID)
 		printf(" owner=%" PRIu32, vm->owner_pid);
+	/* vm-ft is about them; other VM events show them for a VM in a pair. */
+	if (cmd == FTMIGRATE_CMD_VM_FT_NTF || ftvm_in_pair(vm))
+		ftvm_print_ft_words(vm);
 	putchar('\n');
 }
 
@@ -97,7 +103,10 @@ static void print_event_json(const char *name, int cmd,
 		ftmig_print_json(&ev->mig);
 	} else {
 		fputs("\"vm\":", stdout);
-		ftvm_print_json(&ev->vm);
+		if (cmd == FTMIGRATE_CMD_VM_FT_NTF)
+			ftvm_print_json_ft(&ev->vm);
+		else
+			ftvm_print_json(&ev->vm);
 	}
 	puts("}");
 }

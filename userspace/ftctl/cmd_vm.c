@@ -11,60 +11,35 @@
 #include "ftctl.h"
 #include "nl.h"
 
-struct vm_list {
-	struct ftvm *vms;
-	size_t n, cap;
-};
-
-static int vm_list_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct vm_list *l = data;
-
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		struct ftvm *vms = realloc(l->vms, cap * sizeof(*vms));
-
-		if (!vms)
-			return MNL_CB_ERROR;	/* errno is ENOMEM */
-		l->vms = vms;
-		l->cap = cap;
-	}
-	if (ftvm_parse_msg(nlh, &l->vms[l->n]) < 0)
-		return MNL_CB_ERROR;
-	l->n++;
-	return MNL_CB_OK;
-}
-
 static int vm_list(void)
 {
-	struct vm_list l = { 0 };
+	struct ftvm *vms = NULL;
 	struct ftnl nl;
-	size_t i;
+	size_t i, n;
 	int err;
 
 	err = ftnl_connect(&nl, "vm list");
 	if (err)
 		return err;
-	err = ftnl_request(&nl, FTMIGRATE_CMD_VM_GET, true, NULL, NULL,
-			   vm_list_cb, &l);
+	err = ftvm_dump(&nl, &vms, &n);
 	if (err) {
 		err = ftnl_fail(&nl, err, "vm list");
 		goto out;
 	}
 	if (opt_json) {
 		putchar('[');
-		for (i = 0; i < l.n; i++) {
+		for (i = 0; i < n; i++) {
 			if (i)
 				putchar(',');
-			ftvm_print_json(&l.vms[i]);
+			ftvm_print_json(&vms[i]);
 		}
 		puts("]");
 	} else {
-		ftvm_print_table(l.vms, l.n);
+		ftvm_print_table(vms, n);
 	}
 out:
 	ftnl_close(&nl);
-	free(l.vms);
+	free(vms);
 	return err;
 }
 

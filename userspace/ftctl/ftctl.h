@@ -51,6 +51,8 @@ struct secret {
 };
 /* Read a migration secret from @path: 0, or a usage error reported for @what. */
 int read_secret(const char *what, const char *path, struct secret *sec);
+/* An FT pair's fence: an absolute path that fits; 0, or a usage error. */
+int check_fence(const char *what, const char *path);
 
 /* Commands: argv[0] is the command word; return an exit status. */
 int cmd_version(int argc, char **argv);
@@ -61,6 +63,7 @@ int cmd_listen(int argc, char **argv);
 int cmd_listener(int argc, char **argv);
 int cmd_migration(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
+int cmd_ft(int argc, char **argv);
 
 /* vm.c: a VM as the kernel describes it (attribute set "vm"). */
 enum {
@@ -72,6 +75,10 @@ enum {
 	FTVM_HAVE_CONFIG_LEN	= 1 << 5,
 	FTVM_HAVE_CONFIG_SHA256	= 1 << 6,
 	FTVM_HAVE_CREATED_NS	= 1 << 7,
+	FTVM_HAVE_FT_ROLE	= 1 << 8,
+	FTVM_HAVE_FT_STATE	= 1 << 9,
+	FTVM_HAVE_PAIR_ID	= 1 << 10,
+	FTVM_HAVE_FENCE		= 1 << 11,
 };
 
 struct ftvm {
@@ -84,6 +91,10 @@ struct ftvm {
 	uint32_t config_len;
 	uint8_t config_sha256[FTM_SHA256_LEN];
 	uint64_t created_ns;
+	uint32_t ft_role;		/* FTMIGRATE_FT_ROLE_* */
+	uint32_t ft_state;		/* FTMIGRATE_FT_STATE_* */
+	uint64_t pair_id;
+	char fence[FTM_FENCE_MAX];
 };
 
 struct nlattr;
@@ -96,10 +107,26 @@ int ftvm_parse_nested(const struct nlattr *nest, struct ftvm *vm);
 /* Parse the top-level attributes of a VM_GET reply; 0, or -1 with errno set. */
 int ftvm_parse_msg(const struct nlmsghdr *nlh, struct ftvm *vm);
 const char *ftvm_state_name(uint32_t state, char *buf, size_t len);
+const char *ftvm_ft_role_name(uint32_t role, char *buf, size_t len);
+const char *ftvm_ft_state_name(uint32_t state, char *buf, size_t len);
+/* In a fault-tolerance pair: an ft-role other than none. */
+bool ftvm_in_pair(const struct ftvm *vm);
+/*
+ * The VM as a JSON object; its FT members (ft_role, ft_state, pair_id,
+ * fence) only if it is in a pair, or with _ft whenever the kernel sent them.
+ */
 void ftvm_print_json(const struct ftvm *vm);
+void ftvm_print_json_ft(const struct ftvm *vm);
+/* " ft_role=... ft_state=... pair_id=..." for those @vm has (no newline). */
+void ftvm_print_ft_words(const struct ftvm *vm);
 void ftvm_print_kv(const struct ftvm *vm);
 void ftvm_print_table(const struct ftvm *vms, size_t n);
 struct ftnl;
+/*
+ * Every VM of this host (a VM_GET dump) into *vms, to be freed, and *n:
+ * 0, or a negative errno with the kernel's message in @nl.
+ */
+int ftvm_dump(struct ftnl *nl, struct ftvm **vms, size_t *n);
 /*
  * The VM of this host whose id (first) or name is @arg: 0 and *id, or the
  * exit status after reporting the failure of @what.
@@ -161,8 +188,10 @@ enum {
 	MOPT_TIMEOUT	= 1 << 5,	/* --timeout SECONDS */
 	MOPT_THROTTLE	= 1 << 6,	/* --throttle-step PCT */
 	MOPT_P2P	= 1 << 7,	/* --p2p */
-	MOPT_PERFORM	= MOPT_TO | MOPT_DOWNTIME | MOPT_BANDWIDTH |
-			  MOPT_STREAMS | MOPT_TIMEOUT | MOPT_THROTTLE,
+	MOPT_SECONDARY	= 1 << 8,	/* --secondary ADDR:PORT, as --to */
+	MOPT_TUNING	= MOPT_DOWNTIME | MOPT_BANDWIDTH | MOPT_STREAMS |
+			  MOPT_TIMEOUT | MOPT_THROTTLE,
+	MOPT_PERFORM	= MOPT_TO | MOPT_TUNING,
 	MOPT_SET	= MOPT_DOWNTIME | MOPT_BANDWIDTH | MOPT_THROTTLE,
 };
 /*
@@ -177,6 +206,36 @@ struct ftnl;
 int mig_get(struct ftnl *nl, uint64_t id, struct ftmig *m);
 /* A migration id argument: 0, or -1 after a usage error (status in *status). */
 int mig_parse_id(const char *what, const char *s, uint64_t *id, int *status);
+
+/*
+ * cmd_migrate.c: migrate VM, peer to peer, followed to its end.  Other
+ * commands that start a migration the same way (ft enable) describe
+ * themselves here and run the same code.
+ */
+struct migrate {
+	const char *what;		/* the command, for messages */
+	unsigned int to_opt;		/* MOPT_TO or MOPT_SECONDARY */
+	uint32_t type;			/* FTMIGRATE_TYPE_ID_*, for Begin */
+	const char *fence;		/* for Begin, NULL for none */
+	bool pair;			/* success makes an FT pair */
+	/*
+	 * The command's own options, or NULL: as mig_opt(), 1 if argv[*i]
+	 * was one, 0 if not, -1 after a usage error (status in *status).
+	 */
+	int (*opt)(int argc, char **argv, int *i, struct migrate *mg,
+		   int *status);
+	/* The command line, filled in by migrate_parse(). */
+	const char *vm;
+	const char *secret_file;
+	struct ftmig perf;		/* --id, the destination, the tuning */
+};
+/*
+ * The VM, --id, the destination, the tuning options, --secret-file and
+ * --json from argv[@first] on, into @mg: 0, or the status of a usage error.
+ */
+int migrate_parse(int argc, char **argv, int first, struct migrate *mg);
+/* Begin, Perform (p2p) and follow the migration: the exit status. */
+int migrate_run(struct migrate *mg);
 
 /* event.c: one event of the "events" group (attribute set "event"). */
 struct ftevent {

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <libmnl/libmnl.h>
@@ -90,6 +91,31 @@ int ftvm_attr_cb(const struct nlattr *attr, void *data)
 		vm->created_ns = mnl_attr_get_u64(attr);
 		vm->have |= FTVM_HAVE_CREATED_NS;
 		break;
+	case FTMIGRATE_A_VM_FT_ROLE:
+		if (ftvm_get_u32(attr, &vm->ft_role))
+			return ftvm_fail();
+		vm->have |= FTVM_HAVE_FT_ROLE;
+		break;
+	case FTMIGRATE_A_VM_FT_STATE:
+		if (ftvm_get_u32(attr, &vm->ft_state))
+			return ftvm_fail();
+		vm->have |= FTVM_HAVE_FT_STATE;
+		break;
+	case FTMIGRATE_A_VM_PAIR_ID:
+		if (mnl_attr_validate(attr, MNL_TYPE_U64) < 0)
+			return ftvm_fail();
+		vm->pair_id = mnl_attr_get_u64(attr);
+		vm->have |= FTVM_HAVE_PAIR_ID;
+		break;
+	case FTMIGRATE_A_VM_FENCE:
+		if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			return ftvm_fail();
+		name = mnl_attr_get_str(attr);
+		if (strlen(name) >= sizeof(vm->fence))
+			return ftvm_fail();
+		strcpy(vm->fence, name);
+		vm->have |= FTVM_HAVE_FENCE;
+		break;
 	default:
 		/* FTMIGRATE_A_VM_PAD, and attributes newer than this ftctl. */
 		break;
@@ -140,7 +166,64 @@ const char *ftvm_state_name(uint32_t state, char *buf, size_t len)
 	return buf;
 }
 
-void ftvm_print_json(const struct ftvm *vm)
+const char *ftvm_ft_role_name(uint32_t role, char *buf, size_t len)
+{
+	switch (role) {
+	case FTMIGRATE_FT_ROLE_NONE:
+		return "none";
+	case FTMIGRATE_FT_ROLE_PRIMARY:
+		return "primary";
+	case FTMIGRATE_FT_ROLE_SECONDARY:
+		return "secondary";
+	}
+	snprintf(buf, len, "role-%" PRIu32, role);
+	return buf;
+}
+
+const char *ftvm_ft_state_name(uint32_t state, char *buf, size_t len)
+{
+	switch (state) {
+	case FTMIGRATE_FT_STATE_NONE:
+		return "none";
+	case FTMIGRATE_FT_STATE_PROTECTED:
+		return "protected";
+	case FTMIGRATE_FT_STATE_WAITING:
+		return "waiting";
+	case FTMIGRATE_FT_STATE_LIVE:
+		return "live";
+	case FTMIGRATE_FT_STATE_FENCED_OUT:
+		return "fenced-out";
+	}
+	snprintf(buf, len, "state-%" PRIu32, state);
+	return buf;
+}
+
+bool ftvm_in_pair(const struct ftvm *vm)
+{
+	return (vm->have & FTVM_HAVE_FT_ROLE) &&
+	       vm->ft_role != FTMIGRATE_FT_ROLE_NONE;
+}
+
+/* ",\"ft_role\":...": the FT members @vm has. */
+static void ftvm_print_json_ft_members(const struct ftvm *vm)
+{
+	char buf[24];
+
+	if (vm->have & FTVM_HAVE_FT_ROLE)
+		printf(",\"ft_role\":\"%s\"",
+		       ftvm_ft_role_name(vm->ft_role, buf, sizeof(buf)));
+	if (vm->have & FTVM_HAVE_FT_STATE)
+		printf(",\"ft_state\":\"%s\"",
+		       ftvm_ft_state_name(vm->ft_state, buf, sizeof(buf)));
+	if (vm->have & FTVM_HAVE_PAIR_ID)
+		printf(",\"pair_id\":%" PRIu64, vm->pair_id);
+	if (vm->have & FTVM_HAVE_FENCE) {
+		fputs(",\"fence\":", stdout);
+		json_string(vm->fence);
+	}
+}
+
+static void ftvm_json(const struct ftvm *vm, bool ft)
 {
 	char buf[2 * FTM_SHA256_LEN + 1];
 
@@ -163,7 +246,32 @@ void ftvm_print_json(const struct ftvm *vm)
 		       fmt_hex(buf, vm->config_sha256, FTM_SHA256_LEN));
 	if (vm->have & FTVM_HAVE_CREATED_NS)
 		printf(",\"created_ns\":%" PRIu64, vm->created_ns);
+	if (ft)
+		ftvm_print_json_ft_members(vm);
 	putchar('}');
+}
+
+void ftvm_print_json(const struct ftvm *vm)
+{
+	ftvm_json(vm, ftvm_in_pair(vm));
+}
+
+void ftvm_print_json_ft(const struct ftvm *vm)
+{
+	ftvm_json(vm, true);
+}
+
+void ftvm_print_ft_words(const struct ftvm *vm)
+{
+	char buf[24];
+
+	if (vm->have & FTVM_HAVE_FT_ROLE)
+		printf(" ft_role=%s", ftvm_ft_role_name(vm->ft_role, buf, sizeof(buf)));
+	if (vm->have & FTVM_HAVE_FT_STATE)
+		printf(" ft_state=%s",
+		       ftvm_ft_state_name(vm->ft_state, buf, sizeof(buf)));
+	if (vm->have & FTVM_HAVE_PAIR_ID)
+		printf(" pair_id=%" PRIu64, vm->pair_id);
 }
 
 void ftvm_print_kv(const struct ftvm *vm)
@@ -191,6 +299,19 @@ void ftvm_print_kv(const struct ftvm *vm)
 	if (vm->have & FTVM_HAVE_CREATED_NS)
 		printf("created: %s\ncreated_ns: %" PRIu64 "\n",
 		       fmt_time(tbuf, vm->created_ns), vm->created_ns);
+	if (!ftvm_in_pair(vm))
+		return;
+	printf("ft_role: %s\n", ftvm_ft_role_name(vm->ft_role, buf, sizeof(buf)));
+	if (vm->have & FTVM_HAVE_FT_STATE)
+		printf("ft_state: %s\n",
+		       ftvm_ft_state_name(vm->ft_state, buf, sizeof(buf)));
+	if (vm->have & FTVM_HAVE_PAIR_ID)
+		printf("pair_id: %" PRIu64 "\n", vm->pair_id);
+	if (vm->have & FTVM_HAVE_FENCE) {
+		fputs("fence: ", stdout);
+		text_word(vm->fence);
+		putchar('\n');
+	}
 }
 
 void ftvm_print_table(const struct ftvm *vms, size_t n)
@@ -230,8 +351,53 @@ void ftvm_print_table(const struct ftvm *vms, size_t n)
 		if (vm->have & FTVM_HAVE_CONFIG_SHA256)
 			printf(" sha256:%.16s", fmt_hex(hex, vm->config_sha256,
 							FTM_SHA256_LEN));
+		/* A VM in a pair says so after its columns. */
+		if (ftvm_in_pair(vm))
+			ftvm_print_ft_words(vm);
 		putchar('\n');
 	}
+}
+
+/* --- every VM ------------------------------------------------------------- */
+
+struct ftvm_list {
+	struct ftvm *vms;
+	size_t n, cap;
+};
+
+static int ftvm_list_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ftvm_list *l = data;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct ftvm *vms = realloc(l->vms, cap * sizeof(*vms));
+
+		if (!vms)
+			return MNL_CB_ERROR;	/* errno is ENOMEM */
+		l->vms = vms;
+		l->cap = cap;
+	}
+	if (ftvm_parse_msg(nlh, &l->vms[l->n]) < 0)
+		return MNL_CB_ERROR;
+	l->n++;
+	return MNL_CB_OK;
+}
+
+int ftvm_dump(struct ftnl *nl, struct ftvm **vms, size_t *n)
+{
+	struct ftvm_list l = { 0 };
+	int err;
+
+	err = ftnl_request(nl, FTMIGRATE_CMD_VM_GET, true, NULL, NULL,
+			   ftvm_list_cb, &l);
+	if (err) {
+		free(l.vms);
+		return err;
+	}
+	*vms = l.vms;
+	*n = l.n;
+	return 0;
 }
 
 /* --- lookup by id or name ------------------------------------------------- */
