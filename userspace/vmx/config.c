@@ -221,28 +221,24 @@ static int unquote(char *v)
 	return 0;
 }
 
-int vmx_config_load(const char *path, struct vmx_config *cfg, char *err, size_t errlen)
+/* The directory of @path, which relative paths in its config start from. */
+static void config_dir(const char *path, char *dir, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+
+	snprintf(dir, len, "%.*s", slash ? (int)(slash - path) : 0, path);
+	if (slash == path)
+		snprintf(dir, len, "/");
+}
+
+/* Parse @f, named @path in messages, closing it. */
+static int config_read(FILE *f, const char *path, const char *dir, struct vmx_config *cfg,
+		       char *err, size_t errlen)
 {
 	bool seen[NR_KEYS] = { false };
-	char line[LINE_MAX_LEN + 2], dir[PATH_MAX], why[160];
-	const char *slash;
+	char line[LINE_MAX_LEN + 2], why[160];
 	unsigned int lineno = 0;
-	FILE *f;
 
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->vcpus = 1;
-	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
-
-	slash = strrchr(path, '/');
-	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 0, path);
-	if (slash == path)
-		strcpy(dir, "/");
-
-	f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
 	while (fgets(line, sizeof(line), f)) {
 		char *key, *value, *eq, *hash;
 		size_t i;
@@ -308,4 +304,39 @@ int vmx_config_load(const char *path, struct vmx_config *cfg, char *err, size_t 
 fail:
 	fclose(f);
 	return -1;
+}
+
+int vmx_config_load(const char *path, struct vmx_config *cfg, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	FILE *f;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->vcpus = 1;
+	snprintf(cfg->path, sizeof(cfg->path), "%s", path);
+	config_dir(path, dir, sizeof(dir));
+	f = fopen(path, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return config_read(f, path, dir, cfg, err, errlen);
+}
+
+int vmx_config_parse(const void *buf, size_t len, const char *beside, struct vmx_config *cfg,
+		     char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	FILE *f;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->vcpus = 1;
+	snprintf(cfg->path, sizeof(cfg->path), "the source's config");
+	config_dir(beside, dir, sizeof(dir));
+	f = fmemopen((void *)buf, len, "r");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", cfg->path, strerror(errno));
+		return -1;
+	}
+	return config_read(f, cfg->path, dir, cfg, err, errlen);
 }

@@ -37,4 +37,11 @@ struct vmx_config {
  */
 int vmx_config_load(const char *path, struct vmx_config *cfg, char *err, size_t errlen);
 
+/*
+ * Parse config file contents @buf (@len bytes, e.g. another host's) as if
+ * the file lay beside the file @beside, for relative paths.
+ */
+int vmx_config_parse(const void *buf, size_t len, const char *beside, struct vmx_config *cfg,
+		     char *err, size_t errlen);
+
 #endif

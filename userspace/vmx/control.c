@@ -37,7 +37,8 @@ static void status(struct vmx_vm *vm, char *reply, size_t len)
 
 	pthread_mutex_lock(&vm->lock);
 	state = vm->state;
-	migration = vm->incoming ? "incoming" : vm->stunned ? "stunned" : "none";
+	migration = vm->secondary ? "secondary" : vm->incoming ? "incoming" :
+		    vm->stunned ? "stunned" : "none";
 	pthread_mutex_unlock(&vm->lock);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		exits += atomic_load_explicit(&vm->vcpus[i].exits, memory_order_relaxed);

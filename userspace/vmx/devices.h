@@ -83,6 +83,7 @@ void vmx_serial_close(struct vmx_vm *vm);
 void vmx_disk_close(struct vmx_vm *vm);
 void vmx_nic_close(struct vmx_vm *vm);
 int vmx_nic_poll_fd(struct vmx_vm *vm);
+void vmx_nic_drop_queued(struct vmx_vm *vm);
 
 /* devices.c: all devices at once */
 int vmx_devices_open(struct vmx_vm *vm, char *err, size_t errlen);

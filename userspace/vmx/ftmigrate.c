@@ -125,6 +125,23 @@ int vmx_ftm_add_memory(struct vmx_vm *vm, enum vmx_ftm_mode mode, char *err, siz
 	return 0;
 }
 
+int vmx_ftm_add_disk(struct vmx_vm *vm, enum vmx_ftm_mode mode, char *err, size_t errlen)
+{
+	struct ftm_disk d = { .size = sizeof(d), .fd = vm->dev.disk.fd };
+
+	if (vm->ftm_fd < 0 || vm->dev.disk.fd < 0)
+		return 0;
+	if (!ioctl(vm->ftm_fd, FTM_IOC_ADD_DISK, &d))
+		return 0;
+	if (errno == ENOTTY && mode == VMX_FTM_AUTO)
+		return 0;	/* older than FT: the VM can move, not be cloned */
+	snprintf(err, errlen, "registering disk %s with /dev/%s: %s", vm->cfg->disk,
+		 FTM_DEVICE_NAME, errno == ENOTTY ?
+		 "this ftmigrate module is older than FT (no disk registration)" :
+		 strerror(errno));
+	return -1;
+}
+
 int vmx_ftm_read_secret(const char *path, uint8_t *secret, uint32_t *len,
 			char *err, size_t errlen)
 {

@@ -240,7 +240,8 @@ int main(int argc, char **argv)
 	}
 	if (vmx_kvm_open(&vm, err, sizeof(err)) ||
 	    vmx_ram_create(&vm, cfg.memory, err, sizeof(err)) ||
-	    vmx_ftm_add_memory(&vm, opt.ftmigrate, err, sizeof(err)))
+	    vmx_ftm_add_memory(&vm, opt.ftmigrate, err, sizeof(err)) ||
+	    vmx_ftm_add_disk(&vm, opt.ftmigrate, err, sizeof(err)))
 		goto fail_vm;
 	for (unsigned int i = 0; i < cfg.vcpus; i++)
 		if (vmx_vcpu_create(&vm, i, err, sizeof(err)))

@@ -48,6 +48,8 @@ static const char *request_name(uint32_t type)
 	case FTM_REQ_RESUME: return "RESUME";
 	case FTM_REQ_POWER_OFF: return "POWER_OFF";
 	case FTM_REQ_LOAD_STATE: return "LOAD_STATE";
+	case FTM_REQ_CHECK_CONFIG: return "CHECK_CONFIG";
+	case FTM_REQ_SECONDARY: return "SECONDARY";
 	}
 	return "unknown";
 }
@@ -158,6 +160,95 @@ static int load_state(struct vmx_vm *vm, const struct ftm_request *req)
 	return status;
 }
 
+/* The first VM-defining setting where @a and @b differ, or NULL. */
+static const char *config_differs(const struct vmx_config *a, const struct vmx_config *b,
+				  const char **here, const char **there)
+{
+	static char ma[24], mb[24];
+	const struct { const char *key, *a, *b; } s[] = {
+		{ "name", a->name, b->name }, { "uuid", a->uuid, b->uuid },
+		{ "image", a->image, b->image }, { "args", a->args, b->args },
+		{ "disk", a->disk, b->disk }, { "nic", a->nic, b->nic },
+	};
+
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+		if (strcmp(s[i].a, s[i].b)) {
+			*here = s[i].a;
+			*there = s[i].b;
+			return s[i].key;
+		}
+	}
+	snprintf(ma, sizeof(ma), "%" PRIu64, a->memory);
+	snprintf(mb, sizeof(mb), "%" PRIu64, b->memory);
+	*here = ma;
+	*there = mb;
+	if (a->memory != b->memory)
+		return "memory";
+	snprintf(ma, sizeof(ma), "%u", a->vcpus);
+	snprintf(mb, sizeof(mb), "%u", b->vcpus);
+	return a->vcpus != b->vcpus ? "vcpus" : NULL;
+}
+
+/*
+ * FTCheck on a clone's destination: does the source's config describe the
+ * VM this vmx is?  Where its serial log and control socket go is this
+ * host's business; everything else must be the same.
+ */
+static int check_config(struct vmx_vm *vm, const struct ftm_request *req)
+{
+	struct ftm_state_read rd = { .size = sizeof(rd) };
+	struct vmx_config *theirs;
+	const char *key, *here, *there;
+	char msg[600], err[320];
+	void *buf;
+	int status = 0;
+
+	if (!incoming(vm))
+		return failed(req, "this VM is not waiting for an incoming migration", -EINVAL);
+	if (!req->len || req->len > FTM_CONFIG_MAX) {
+		snprintf(msg, sizeof(msg), "a config of %" PRIu64 " bytes (at most %u)",
+			 (uint64_t)req->len, FTM_CONFIG_MAX);
+		return failed(req, msg, -EINVAL);
+	}
+	buf = malloc(req->len);
+	theirs = malloc(sizeof(*theirs));
+	if (!buf || !theirs) {
+		status = failed(req, "out of memory", -ENOMEM);
+		goto out;
+	}
+	rd.buf = (uintptr_t)buf;
+	rd.len = req->len;
+	if (ioctl(vm->ftm_fd, FTM_IOC_READ_STATE, &rd) < 0) {
+		int e = errno;
+
+		snprintf(msg, sizeof(msg), "reading the config from the module: %s", strerror(e));
+		status = failed(req, msg, -e);
+	} else if (vmx_config_parse(buf, req->len, vm->cfg->path, theirs, err, sizeof(err))) {
+		status = failed(req, err, -EINVAL);
+	} else if ((key = config_differs(vm->cfg, theirs, &here, &there))) {
+		snprintf(msg, sizeof(msg), "the source's config differs: %s \"%.200s\" here, \"%.200s\" there",
+			 key, here, there);
+		status = failed(req, msg, -EINVAL);
+	}
+out:
+	free(theirs);
+	free(buf);
+	return status;
+}
+
+static int secondary(struct vmx_vm *vm, const struct ftm_request *req)
+{
+	char msg[320];
+
+	if (!incoming(vm) || !mig.state_loaded)
+		return failed(req, "no incoming state was loaded", -EINVAL);
+	if (vmx_request_data(vm, VMX_REQ_SECONDARY, NULL, msg, sizeof(msg)))
+		return failed(req, msg, -EIO);
+	fprintf(stderr, "vmx: FT secondary of pair %" PRIu64 ": waiting for failover\n",
+		(uint64_t)req->migration_id);
+	return 0;
+}
+
 static int resume(struct vmx_vm *vm, const struct ftm_request *req)
 {
 	char msg[320];
@@ -209,6 +300,12 @@ static int serve(struct vmx_vm *vm, const struct ftm_request *req)
 		return 1;
 	case FTM_REQ_LOAD_STATE:
 		status = load_state(vm, req);
+		break;
+	case FTM_REQ_CHECK_CONFIG:
+		status = check_config(vm, req);
+		break;
+	case FTM_REQ_SECONDARY:
+		status = secondary(vm, req);
 		break;
 	default:
 		fprintf(stderr, "vmx: migration %" PRIu64 ": unknown request type %u\n",

@@ -67,6 +67,20 @@ void vmx_nic_close(struct vmx_vm *vm)
 	vm->dev.nic.fd = -1;
 }
 
+/*
+ * A secondary's port was a shadow: what reached it while it waited was
+ * meant for the primary, and is dropped before the guest may see any.
+ */
+void vmx_nic_drop_queued(struct vmx_vm *vm)
+{
+	char buf[64];
+
+	if (vm->dev.nic.fd < 0)
+		return;
+	while (recv(vm->dev.nic.fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC) >= 0)
+		;
+}
+
 int vmx_nic_poll_fd(struct vmx_vm *vm)
 {
 	return vm->dev.nic.fd;

@@ -232,14 +232,22 @@ static void migrate_resume(struct vmx_vm *vm, char *reply, size_t len)
 	char err[300];
 	bool incoming;
 
+	bool secondary;
+
 	pthread_mutex_lock(&vm->lock);
 	incoming = vm->incoming;
+	secondary = vm->secondary;
 	pthread_mutex_unlock(&vm->lock);
 	if (incoming) {
+		if (secondary) {
+			fprintf(stderr, "vmx: FT secondary going live\n");
+			vmx_nic_drop_queued(vm);
+		}
 		if (vm->print_hash)
 			fprintf(stderr, "ram-hash-at-resume=%016" PRIx64 "\n", vmx_ram_hash(vm));
 		pthread_mutex_lock(&vm->lock);
 		vm->incoming = false;
+		vm->secondary = false;
 		vm->state = VMX_STATE_RUNNING;
 		pthread_mutex_unlock(&vm->lock);
 		snprintf(reply, len, "ok running");
@@ -257,6 +265,29 @@ static void migrate_resume(struct vmx_vm *vm, char *reply, size_t len)
 	vm->stunned = false;
 	snprintf(reply, len, "ok %s", vmx_state_name(vm->state));
 	pthread_mutex_unlock(&vm->lock);
+}
+
+/*
+ * A clone's destination: memory and state are in place, and the source runs
+ * on as the primary.  This copy stays powered on and stopped at the clone
+ * point until a failover resumes it or a POWER_OFF destroys it.
+ */
+static void become_secondary(struct vmx_vm *vm, char *reply, size_t len)
+{
+	bool incoming;
+
+	pthread_mutex_lock(&vm->lock);
+	incoming = vm->incoming && vm->state == VMX_STATE_PAUSED;
+	if (incoming)
+		vm->secondary = true;
+	pthread_mutex_unlock(&vm->lock);
+	if (!incoming) {
+		snprintf(reply, len, "error: not waiting for an incoming migration");
+		return;
+	}
+	if (vm->print_hash)
+		fprintf(stderr, "ram-hash-at-clone=%016" PRIx64 "\n", vmx_ram_hash(vm));
+	snprintf(reply, len, "ok secondary");
 }
 
 /* Carry out one request; returns 1 when the run loop must end. */
@@ -362,11 +393,17 @@ static int do_request(struct vmx_vcpu *vcpu, struct vmx_request *req)
 	case VMX_REQ_MIGRATE_RESUME:
 		migrate_resume(vm, req->reply, req->reply_len);
 		break;
+	case VMX_REQ_SECONDARY:
+		become_secondary(vm, req->reply, req->reply_len);
+		break;
 	case VMX_REQ_POWER_OFF:
 		/* No copy here may run again, whatever state the VM was in. */
 		vmx_events_flush(vm);
 		pthread_mutex_lock(&vm->lock);
-		if (vm->incoming) {
+		if (vm->secondary) {
+			snprintf(vm->failure, sizeof(vm->failure), "FT secondary powered off");
+			vm->state = VMX_STATE_FAILED;
+		} else if (vm->incoming) {
 			snprintf(vm->failure, sizeof(vm->failure), "incoming migration failed");
 			vm->state = VMX_STATE_FAILED;
 		} else {

@@ -78,6 +78,7 @@ enum vmx_request_kind {
 	VMX_REQ_LOAD_STATE,		/* data: struct vmx_state_blob, loaded */
 	VMX_REQ_MIGRATE_RESUME,		/* end of a migration: run (or stay paused) */
 	VMX_REQ_POWER_OFF,		/* this copy must never run again */
+	VMX_REQ_SECONDARY,		/* wait stopped as the FT secondary */
 };
 
 /* A migration's device-state blob (everything but RAM), as state.c writes it. */
@@ -140,6 +141,7 @@ struct vmx_vm {
 	 * it run.  Under lock.
 	 */
 	bool incoming;			/* destination, not live yet */
+	bool secondary;			/* incoming, and an FT secondary waiting for failover */
 	bool stunned;			/* source, stopped for the switch-over */
 	bool run_after_stun;		/* it was running when stunned */
 	bool migration_tracking;	/* vCPU thread only: the dirty log is the module's */
@@ -164,6 +166,11 @@ int vmx_ftm_register(struct vmx_vm *vm, enum vmx_ftm_mode mode, char *err, size_
  * (VMX_FTM_AUTO) or is an error (VMX_FTM_ON).
  */
 int vmx_ftm_add_memory(struct vmx_vm *vm, enum vmx_ftm_mode mode, char *err, size_t errlen);
+/*
+ * Register the disk's backing file, so that FTCheck can tell the module's
+ * peer whether both copies of the VM use the same one.
+ */
+int vmx_ftm_add_disk(struct vmx_vm *vm, enum vmx_ftm_mode mode, char *err, size_t errlen);
 /* Read a migration secret file: FTM_SECRET_MIN to FTM_SECRET_MAX bytes. */
 int vmx_ftm_read_secret(const char *path, uint8_t *secret, uint32_t *len,
 			char *err, size_t errlen);
