@@ -88,7 +88,7 @@ int ftm_fence_dir_set(struct ftm_net *fn, const char *dir)
 {
 	size_t n = strlen(dir);
 
-	if (n && (dir[0] != '/' || dir[n - 1] == '/' || n + 2 > FTM_FENCE_MAX))
+	if (n && (dir[0] != '/' || dir[n - 1] == '/' || n + 3 > FTM_FENCE_MAX))
 		return -EINVAL;
 	mutex_lock(&fn->listener_lock);
 	strscpy(fn->fence_dir, dir, sizeof(fn->fence_dir));
@@ -238,3 +238,7 @@ out:
 	mutex_unlock(&ftm_failover_mutex);
 	return err;
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+#include "kunit_failover.c"
+#endif

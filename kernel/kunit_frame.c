@@ -757,7 +757,7 @@ static void ftm_frame_test_ftcheck_rules(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, ftm_frame_check_payload(FTM_FRAME_FTCHECK, c, len), -EPROTO);
 	len = ftm_frame_test_ftcheck(c, FTM_CONFIG_MAX + 1);
 	KUNIT_EXPECT_EQ(test, ftm_frame_check_payload(FTM_FRAME_FTCHECK, c, len), -EPROTO);
-	len = ftm_frame_test_ftcheck(c, U32_MAX);
+	ftm_frame_test_ftcheck(c, U32_MAX);
 	KUNIT_EXPECT_EQ(test, ftm_frame_check_payload(FTM_FRAME_FTCHECK, c, sizeof(*c)),
 			-EPROTO);
 

@@ -8,7 +8,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ftm_lib.sh"
 
-SUITES="ftmigrate_registry ftmigrate_ioctl ftmigrate_vm ftmigrate_frame ftmigrate_auth ftmigrate_memory"
+SUITES="ftmigrate_registry ftmigrate_ioctl ftmigrate_vm ftmigrate_frame ftmigrate_auth ftmigrate_memory ftmigrate_fence"
 KD=/sys/kernel/debug/kunit
 
 if [ ! -d /sys/module/kunit ] && [ ! -d "$KD" ]; then
