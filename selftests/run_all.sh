@@ -109,8 +109,8 @@ run_test() {
 	local beat=$!
 	tail -s 0.1 -n +1 -f --pid="$pid" "$out" | sed -u "s/^/$name: /"
 	wait "$pid" || rc=$?
-	kill "$beat" 2>/dev/null
-	wait "$beat" 2>/dev/null
+	kill "$beat" 2>/dev/null || true
+	wait "$beat" 2>/dev/null || true
 	kill -KILL -- "-$pid" 2>/dev/null || true
 	# Network namespaces left behind would collide with the next test's.
 	local left
