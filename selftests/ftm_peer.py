@@ -67,6 +67,10 @@ PAGE_SIZE = 4096
 PAGE_ZERO = 0x1
 COOKIE_MAGIC = 0x46544D43
 TYPE_ID_VMOTION = 0
+TYPE_ID_FT = 1
+MAX_DISKS = 4
+FENCE_MAX = 256
+CONFIG_MAX = 64 * 1024
 
 HDR = struct.Struct(">IBBHIIQ")   # magic version type flags len crc seq
 
@@ -216,7 +220,7 @@ def cookie(args, uuid=None, regions=None, config_sha256=None, mig_id=None,
     regions = args.regions if regions is None else regions
     body = struct.pack(">IIQII", magic, VERSION,
                        args.id if mig_id is None else mig_id,
-                       TYPE_ID_VMOTION, len(regions))
+                       args.type_id, len(regions))
     body += uuid if uuid is not None else args.uuid
     body += config_sha256 if config_sha256 is not None else args.config_sha256
     for i in range(8):
@@ -367,9 +371,42 @@ STREAM_CASES = ["pages-out-of-range", "pages-misaligned-gpa", "pages-bad-count",
                 "pages-short", "state-out-of-order", "state-too-big",
                 "complete-early", "silent-after-prepare"]
 PREPARE_CASES = ["prepare-bad-cookie", "prepare-bad-layout", "prepare-bad-config"]
+# Type FT: what comes instead of a well-formed FTCHECK after PREPARED.
+FTCHECK_CASES = ["ftcheck-missing", "ftcheck-bad-len", "ftcheck-bad-hash",
+                 "ftcheck-fence-outside", "ftcheck-fence-unterminated"]
 AUTH_CASES = ["wrong-secret", "garbage", "silent", "unknown-id"]
 CASES = (["good"] + AUTH_CASES + PREPARE_CASES + FRAME_CASES + STREAM_CASES +
-         JOIN_CASES)
+         JOIN_CASES + FTCHECK_CASES)
+
+
+def ftcheck_payload(config, fence, config_len=None):
+    """FTCHECK: config length, no disks, the fence, then the config."""
+    body = struct.pack(">II", len(config) if config_len is None else config_len, 0)
+    body += bytes(40 * MAX_DISKS)
+    body += fence[:FENCE_MAX].ljust(FENCE_MAX, b"\0")
+    return body + config
+
+
+def ftcheck_case(peer, case, args):
+    """Send the misbehaving FTCheck of a type-FT case."""
+    fence = args.fence.encode()
+    if case == "ftcheck-missing":
+        peer.send(PAGES, pages_payload([0], [page_data(0)]),
+                  f"PAGES seq {peer.tx_seq} where FTCHECK is due")
+    elif case == "ftcheck-bad-len":
+        body = ftcheck_payload(args.config_bytes, fence, len(args.config_bytes) + 1)
+        peer.send(FTCHECK, body, f"FTCHECK seq {peer.tx_seq}: config length one too many")
+    elif case == "ftcheck-bad-hash":
+        body = ftcheck_payload(b"name = another\n", fence)
+        peer.send(FTCHECK, body, f"FTCHECK seq {peer.tx_seq}: a config the cookie does not hash to")
+    elif case == "ftcheck-fence-outside":
+        body = ftcheck_payload(args.config_bytes, b"/etc/nologin")
+        peer.send(FTCHECK, body, f"FTCHECK seq {peer.tx_seq}: fence /etc/nologin")
+    elif case == "ftcheck-fence-unterminated":
+        body = ftcheck_payload(args.config_bytes, b"/" * FENCE_MAX)
+        peer.send(FTCHECK, body, f"FTCHECK seq {peer.tx_seq}: fence without its NUL")
+    else:
+        raise AssertionError(case)
 
 
 def stream_case(peer, case, args):
@@ -465,6 +502,9 @@ def run_case(peer, args, secret):
     expect(peer, PREPARED)
     if case in PREPARE_CASES:
         return "prepared"       # should not have got here
+    if case in FTCHECK_CASES:
+        ftcheck_case(peer, case, args)
+        return wait_reaction(peer)
 
     if case == "join-bad-index":
         st = open_stream(args, secret, 2, 2)
@@ -550,6 +590,10 @@ def main():
                     help="GPA:PAGES[,GPA:PAGES...] instead of --mem")
     ap.add_argument("--config", help="the incoming VM's config file (for its SHA-256)")
     ap.add_argument("--case", choices=CASES, default="good")
+    ap.add_argument("--type", choices=["vmotion", "ft"], default="vmotion",
+                    help="the cookie's migration type")
+    ap.add_argument("--fence", default="/nonexistent/fence",
+                    help="type ft: the fence the FTCHECK cases name")
     ap.add_argument("--phase", choices=["auth", "stream"], default="stream",
                     help="frame cases: right after AUTH_OK or after PREPARED")
     ap.add_argument("--count", type=int, default=0, help="pages-bad-count: entries")
@@ -583,6 +627,8 @@ def main():
     else:
         config = b""
     args.config_sha256 = hashlib.sha256(config).digest()
+    args.config_bytes = config
+    args.type_id = TYPE_ID_FT if args.type == "ft" else TYPE_ID_VMOTION
     with open(args.secret_file, "rb") as f:
         secret = f.read()
     if args.print_cookie:

@@ -258,6 +258,18 @@ part streams && run_case "JOIN: stream 2 of 2"              141 off error:protoc
 part streams && run_case "END: one page short"              142 off error:protocol protocol "END says"  -- --case end-short --streams 2 --sparse
 part streams && MEM=65536
 
+# Type FT: FTCheck comes right after PREPARED, and the destination checks
+# it before any page: its framing, the config against the cookie's hash,
+# and a fence that may only name a file in hb's fence directory (a peer must
+# not make a failover create /etc/nologin).
+part frames && ip netns exec hb "$FTCTL" listen --fence-dir "$tmp" >/dev/null
+FT="--type ft --fence $tmp/fence"
+part frames && run_case "FT: PAGES instead of FTCHECK"       151 off error:protocol protocol "" -- --case ftcheck-missing $FT
+part frames && run_case "FT: FTCHECK, config length wrong"   152 off error:protocol protocol "" -- --case ftcheck-bad-len $FT
+part frames && run_case "FT: FTCHECK, config not the cookie's" 153 off error:protocol protocol "cookie's hash" -- --case ftcheck-bad-hash $FT
+part frames && run_case "FT: FTCHECK, fence outside the fence directory" 154 off error:dest-refused dest-refused "fence directory" -- --case ftcheck-fence-outside $FT
+part frames && run_case "FT: FTCHECK, fence not terminated"  155 off error:protocol protocol "" -- --case ftcheck-fence-unterminated $FT
+
 # An orchestrator ran Prepare (migration-prepare with Begin's cookie): the
 # migration waits as "prepared".  Someone without the secret, or with
 # another cookie, must not take it nor end it; a source that breaks the
