@@ -646,6 +646,27 @@ static void ftm_src_abort(struct ftm_src *s, int err, const char *step)
 		ftm_migration_fail(mig, code, "%s failed (%d)", step, err);
 }
 
+/*
+ * READY came: commit to the handover unless a cancel came first.  From here
+ * on a cancel answers EALREADY and the timeout no longer applies.
+ */
+static bool ftm_src_commit(struct ftm_migration *mig)
+{
+	bool cancelled;
+
+	mutex_lock(&mig->lock);
+	cancelled = mig->cancel_requested;
+	if (!cancelled)
+		mig->committed = true;
+	mutex_unlock(&mig->lock);
+	if (cancelled)
+		return false;
+	atomic_set(&mig->cancel, 0);
+	WRITE_ONCE(mig->deadline, 0);
+	ftm_migration_set_state(mig, FTMIGRATE_MIGRATION_STATE_HANDOVER);
+	return true;
+}
+
 /* Stun to resume (or to the end), and Perform to the end, for the events. */
 static void ftm_src_times(struct ftm_src *s)
 {
@@ -671,23 +692,14 @@ static void ftm_src_clone_done(struct ftm_src *s)
 		.state = FTMIGRATE_FT_STATE_PROTECTED,
 		.pair_id = mig->id,
 	};
-	bool cancelled;
 	u8 type;
 	u32 len;
 	int err;
 
-	mutex_lock(&mig->lock);
-	cancelled = mig->cancel_requested;
-	if (!cancelled)
-		mig->committed = true;
-	mutex_unlock(&mig->lock);
-	if (cancelled) {
+	if (!ftm_src_commit(mig)) {
 		ftm_src_abort(s, -ECANCELED, "switchover");
 		return;
 	}
-	atomic_set(&mig->cancel, 0);
-	WRITE_ONCE(mig->deadline, 0);
-	ftm_migration_set_state(mig, FTMIGRATE_MIGRATION_STATE_HANDOVER);
 	err = ftm_vmreq_call(&s->vm->req, FTM_REQ_RESUME, 0, mig->id, NULL, 0, NULL,
 			     FTM_VMREQ_TIMEOUT, NULL, NULL);
 	ftm_src_times(s);
@@ -722,7 +734,6 @@ static int ftm_src_thread(void *arg)
 	struct ftm_migration *mig = arg;
 	struct ftm_src *s;
 	const char *step;
-	bool cancelled;
 	u8 type;
 	u32 len;
 	int err;
@@ -801,18 +812,10 @@ static int ftm_src_thread(void *arg)
 	}
 
 	/* The point of no return (see the top of this file). */
-	mutex_lock(&mig->lock);
-	cancelled = mig->cancel_requested;
-	if (!cancelled)
-		mig->committed = true;
-	mutex_unlock(&mig->lock);
-	if (cancelled) {
+	if (!ftm_src_commit(mig)) {
 		err = -ECANCELED;
 		goto abort;
 	}
-	atomic_set(&mig->cancel, 0);
-	WRITE_ONCE(mig->deadline, 0);
-	ftm_migration_set_state(mig, FTMIGRATE_MIGRATION_STATE_HANDOVER);
 	err = ftm_conn_send(&s->conn, FTM_FRAME_COMMIT, NULL, 0) ?:
 	      ftm_conn_recv(&s->conn, &type, &len);
 	if (!err && type != FTM_FRAME_RESUMED)

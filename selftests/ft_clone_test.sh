@@ -105,6 +105,19 @@ vmx_wait_lines "$live" 20 60 && tap_ok "counter with a shared disk runs on ha" |
 	tap_fail "counter runs on ha"
 
 # --- FTCheck refusals ---------------------------------------------------------
+# refused TAG PID ERROR DESC: the incoming vmx PID (output TAG) registers on
+# hb; ft enable fails with ERROR, the primary runs unpaired, TAG powers off.
+refused() {
+	incoming_ready hb || tap_diag "no incoming VM on hb"
+	enable ha hb "$SHARED/fences/p$((ID + 1))"
+	_rc=$?
+	get_outcome
+	[ $_rc = 1 ] && [ "$out $err" = "failed $3" ] && unpaired_source "$1" &&
+		powered_off "$2" "$1" &&
+		tap_ok "FTCheck: $4 is refused: $3" ||
+		{ tap_fail "FTCheck, $4: exit $_rc, $out $err"; diag_run; }
+}
+
 # A copy of the disk on other storage at the same path.
 sed "s|^serial = .*|serial = $T/copy.serial|" "$T/base.cfg" >"$T/copy.cfg"
 ip netns exec hb unshare -m sh -c '
@@ -113,14 +126,7 @@ ip netns exec hb unshare -m sh -c '
 	--incoming=$4 --secret-file="$3/secret" "$3/copy.cfg"' sh \
 	"$SHARED" "$VMX" "$T" $((ID + 1)) >"$T/copy.out" 2>&1 &
 copy=$!
-incoming_ready hb || tap_diag "no incoming VM on hb"
-enable ha hb "$SHARED/fences/p$((ID + 1))"
-rc=$?
-get_outcome
-[ $rc = 1 ] && [ "$out $err" = "failed storage-not-shared" ] && unpaired_source copy &&
-	powered_off $copy copy &&
-	tap_ok "FTCheck: a copy of the disk on other storage is refused: storage-not-shared" ||
-	{ tap_fail "FTCheck, disk copy: exit $rc, $out $err"; diag_run; }
+refused copy $copy storage-not-shared "a copy of the disk on other storage"
 
 # A destination config that describes another VM.
 sed -e "s|^serial = .*|serial = $T/other.serial|" \
@@ -128,26 +134,12 @@ sed -e "s|^serial = .*|serial = $T/other.serial|" \
 ip netns exec hb "$VMX" --print-hash --ftmigrate=on --incoming=$((ID + 1)) \
 	--secret-file="$T/secret" "$T/other.cfg" >"$T/other.out" 2>&1 &
 other=$!
-incoming_ready hb || tap_diag "no incoming VM on hb"
-enable ha hb "$SHARED/fences/p$((ID + 1))"
-rc=$?
-get_outcome
-[ $rc = 1 ] && [ "$out $err" = "failed config-mismatch" ] && unpaired_source other &&
-	powered_off $other other &&
-	tap_ok "FTCheck: a config that describes another VM is refused: config-mismatch" ||
-	{ tap_fail "FTCheck, config: exit $rc, $out $err"; diag_run; }
+refused other $other config-mismatch "a config that describes another VM"
 
 # A host without a fence directory takes no secondaries.
 ip netns exec hb "$FTCTL" listen --fence-dir "" || tap_fail "clear hb's fence directory"
 start_incoming hb nofence || tap_diag "no incoming VM on hb"
-nofence=$VMX_PID
-enable ha hb "$SHARED/fences/p$((ID + 1))"
-rc=$?
-get_outcome
-[ $rc = 1 ] && [ "$out $err" = "failed dest-refused" ] && unpaired_source nofence &&
-	powered_off $nofence nofence && grep -q "fence directory" "$T/mig.json" &&
-	tap_ok "FTCheck: a host without a fence directory refuses: dest-refused" ||
-	{ tap_fail "FTCheck, no fence directory: exit $rc, $out $err"; diag_run; }
+refused nofence $VMX_PID dest-refused "a fence outside a host without a fence directory"
 ip netns exec hb "$FTCTL" listen --fence-dir "$SHARED/fences" || tap_fail "fence dir on hb"
 
 # A fence that is taken already.
