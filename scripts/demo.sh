@@ -8,8 +8,11 @@
 # registered with the module; an orchestrator's event stream shows what
 # happens on each host; `ftctl migrate` moves the running guest live to h2
 # (its progress bar on the console); the counter carries on on h2 with no
-# gap, and h1's vmx exits "migrated".  The demo fails if any of that does
-# not happen.
+# gap, and h1's vmx exits "migrated".  Then `ftctl ft enable` clones the
+# guest back to h1 as its FT secondary (h2 runs on; h1's copy waits
+# stopped), h2's vmx is killed, and `ftctl ft failover` makes h1's copy win
+# the fence and go live from its clone point.  The demo fails if any of that
+# does not happen.
 set -eu
 cd "$(dirname "$0")/.."
 . selftests/lib.sh
@@ -34,8 +37,9 @@ host_add h1
 host_add h2
 hosts_link h1 h2 10.0.0.1 10.0.0.2
 trap 'kill $(jobs -p) 2>/dev/null; hosts_cleanup; rmmod ftmigrate 2>/dev/null; rm -rf "$T"' EXIT
-ip netns exec h1 $FTCTL listen 10.0.0.1:7470
-ip netns exec h2 $FTCTL listen 10.0.0.2:7470
+mkdir "$T/fences"	# storage both hosts see, for FT's fence
+ip netns exec h1 $FTCTL listen 10.0.0.1:7470 --fence-dir "$T/fences"
+ip netns exec h2 $FTCTL listen 10.0.0.2:7470 --fence-dir "$T/fences"
 
 step "an orchestrator listens to h1's and h2's events"
 ip netns exec h1 $FTCTL monitor --ready-file "$T/r1" | sed -u 's/^/[h1 events] /' &
@@ -122,11 +126,43 @@ else
 	fail "the guest's output has a gap or a duplicate"
 fi
 
-step "h2's vmx is killed; the module releases the VM"
+step "h1 gets an incoming VM again, to be the FT secondary of the guest on h2"
+cfg h1 | sed "s|h1.serial|h1-secondary.serial|" >"$T/h1s.cfg"
+ip netns exec h1 $VMX --incoming=43 --secret-file="$T/secret" "$T/h1s.cfg" 2>"$T/h1s.err" &
+sec=$!
+i=0
+until ip netns exec h1 $FTCTL vm list | grep -q counter; do
+	sleep 0.1
+	i=$((i + 1))
+	[ $i -lt 200 ] || fail "no incoming VM on h1: $(tail -2 "$T/h1s.err")"
+done
+
+step "h2: ftctl ft enable counter --type ft --secondary 10.0.0.1:7470 (a clone: h2 runs on)"
+rc=0
+ip netns exec h2 $FTCTL ft enable counter --type ft --secondary 10.0.0.1:7470 --id 43 \
+	--fence "$T/fences/counter" --secret-file "$T/secret" --bandwidth 32M || rc=$?
+[ $rc = 0 ] || fail "ftctl ft enable exited $rc"
+echo "h2:"; ip netns exec h2 $FTCTL ft status
+echo "h1:"; ip netns exec h1 $FTCTL ft status
+n=$(wc -l <"$T/h2.serial")
+sleep 1
+echo "h2's guest printed $(($(wc -l <"$T/h2.serial") - n)) lines in a second; the secondary on h1 printed $(wc -l <"$T/h1-secondary.serial" 2>/dev/null || echo 0)"
+
+step "h2's vmx is killed; h1's secondary wins the fence and goes live from its clone point"
 kill -KILL "$dst"
 wait "$dst" 2>/dev/null || true
-sleep 0.5
-echo "h2:"; ip netns exec h2 $FTCTL vm list
+ip netns exec h1 $FTCTL ft failover 43 || fail "failover refused"
+i=0
+while [ "$(cat "$T/h1-secondary.serial" 2>/dev/null | wc -l)" -lt 20 ]; do
+	sleep 0.2
+	i=$((i + 1))
+	[ $i -lt 300 ] || fail "the secondary does not run: $(tail -2 "$T/h1s.err")"
+done
+echo "h1:"; ip netns exec h1 $FTCTL ft status
+echo "first lines printed by the new primary on h1: $(head -3 "$T/h1-secondary.serial" | paste -sd' ')"
+echo "a second failover: $(ip netns exec h1 $FTCTL ft failover 43 2>&1)"
+kill -KILL "$sec"
+wait "$sec" 2>/dev/null || true
 sleep 0.5
 echo
 echo "demo done"
