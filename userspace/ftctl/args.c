@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ftctl: command-line values beyond plain numbers: options with values,
- * ADDR:PORT, rates, hex strings and secret files.
+ * ADDR:PORT, rates, hex strings, secret files and fence paths.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -211,5 +211,16 @@ int read_secret(const char *what, const char *path, struct secret *sec)
 				   FTCTL_SECRET_MIN, FTCTL_SECRET_MAX);
 	}
 	sec->len = len;
+	return 0;
+}
+
+int check_fence(const char *what, const char *path)
+{
+	if (path[0] != '/')
+		return usage_error("%s: --fence '%s' is not an absolute path (the fence is a file on storage both hosts see)",
+				   what, path);
+	if (strlen(path) >= FTM_FENCE_MAX)
+		return usage_error("%s: --fence is longer than %d bytes", what,
+				   FTM_FENCE_MAX - 1);
 	return 0;
 }

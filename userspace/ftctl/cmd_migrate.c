@@ -3,6 +3,7 @@
  * ftctl migrate VM --to ADDR:PORT --secret-file FILE [options]: move a VM of
  * this host to another, peer to peer, and follow it to the end.
  * ftctl migrate cancel ID: cancel a migration.
+ * ftctl ft enable (cmd_ft.c) runs the same code for an FT or FTCpt clone.
  *
  * Two sockets: one joins the "events" group before anything else so that no
  * event of the migration can be missed, the other carries the requests
@@ -43,6 +44,9 @@ struct follow {
 	const char *what;		/* the command, for messages */
 	struct ftnl *req;
 	uint64_t id;
+	bool pair;			/* success makes FT pair @id */
+	uint32_t vm_id;
+	char to[ADDR_PORT_STR_LEN];	/* the destination, ADDR:PORT */
 	enum out out;
 	struct ftmig cur;		/* everything known so far, merged */
 	uint64_t last_seq;
@@ -380,6 +384,7 @@ static int summary(struct follow *f)
 {
 	const struct ftmig *m = &f->cur;
 	uint64_t state = ftmig_u(m, FTMIGRATE_A_MIGRATION_STATE);
+	bool paired = f->pair && state == FTMIGRATE_MIGRATION_STATE_COMPLETED;
 	char state_buf[24], err_buf[24], sent[32];
 	struct ftmig last;
 
@@ -392,6 +397,8 @@ static int summary(struct follow *f)
 		printf("{\"event\":\"result\",\"outcome\":\"%s\",\"migration\":",
 		       mig_state(m, state_buf, sizeof(state_buf)));
 		ftmig_print_json(m);
+		if (paired)
+			printf(",\"pair\":%" PRIu64, f->id);
 		puts("}");
 	} else {
 		printf("migration %" PRIu64 " %s", f->id,
@@ -421,6 +428,10 @@ static int summary(struct follow *f)
 			       ftmig_u(m, FTMIGRATE_A_MIGRATION_ROUND),
 			       ftmig_u(m, FTMIGRATE_A_MIGRATION_ROUND) == 1 ? "" : "s");
 		putchar('\n');
+		/* A clone's id is its pair's. */
+		if (paired)
+			printf("pair %" PRIu64 ": VM %" PRIu32 " runs here as the primary; its secondary waits at %s\n",
+			       f->id, f->vm_id, f->to);
 	}
 	fflush(stdout);
 	switch (state) {
@@ -439,6 +450,7 @@ struct begin_req {
 	uint64_t id;
 	uint32_t vm_id;
 	uint32_t type;
+	const char *fence;		/* NULL for none */
 	const struct secret *secret;
 };
 
@@ -451,6 +463,8 @@ static void begin_put(struct nlmsghdr *nlh, void *arg)
 	mnl_attr_put_u32(nlh, FTMIGRATE_A_MIGRATION_TYPE, b->type);
 	mnl_attr_put(nlh, FTMIGRATE_A_MIGRATION_SECRET, b->secret->len,
 		     b->secret->bytes);
+	if (b->fence)
+		mnl_attr_put_strz(nlh, FTMIGRATE_A_MIGRATION_FENCE, b->fence);
 }
 
 static void perform_put(struct nlmsghdr *nlh, void *arg)
@@ -535,9 +549,11 @@ int migrate_run(struct migrate *mg)
 	const char *what = mg->what;
 	static struct secret secret;
 	struct ftmig *perf = &mg->perf;
-	struct begin_req begin = { .type = mg->type, .secret = &secret };
-	struct follow f = { .what = what };
-	char to[ADDR_PORT_STR_LEN], step[64];
+	struct begin_req begin = {
+		.type = mg->type, .fence = mg->fence, .secret = &secret,
+	};
+	struct follow f = { .what = what, .pair = mg->pair };
+	char type[24], step[64];
 	struct ftnl ev = { 0 }, req = { 0 };
 	struct sigaction sa = { .sa_handler = on_sigint };
 	int err;
@@ -592,13 +608,18 @@ int migrate_run(struct migrate *mg)
 
 	f.req = &req;
 	f.id = begin.id;
+	f.vm_id = begin.vm_id;
+	fmt_addr_port(f.to, ftmig_u(perf, FTMIGRATE_A_MIGRATION_PEER_ADDR),
+		      ftmig_u(perf, FTMIGRATE_A_MIGRATION_PEER_PORT));
 	f.out = opt_json ? OUT_JSON :
 		isatty(STDERR_FILENO) ? OUT_BAR : OUT_LINES;
 	if (f.out != OUT_JSON) {
-		printf("migration %" PRIu64 ": VM %" PRIu32 " to %s\n", f.id,
-		       begin.vm_id,
-		       fmt_addr_port(to, ftmig_u(perf, FTMIGRATE_A_MIGRATION_PEER_ADDR),
-				     ftmig_u(perf, FTMIGRATE_A_MIGRATION_PEER_PORT)));
+		printf("migration %" PRIu64 ": VM %" PRIu32 " to %s", f.id,
+		       f.vm_id, f.to);
+		if (f.pair)
+			printf(" as its %s secondary",
+			       ftmig_type_name(mg->type, type, sizeof(type)));
+		putchar('\n');
 		fflush(stdout);
 	}
 	if (follow(&f, &ev))

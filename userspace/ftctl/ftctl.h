@@ -51,6 +51,8 @@ struct secret {
 };
 /* Read a migration secret from @path: 0, or a usage error reported for @what. */
 int read_secret(const char *what, const char *path, struct secret *sec);
+/* An FT pair's fence: an absolute path that fits; 0, or a usage error. */
+int check_fence(const char *what, const char *path);
 
 /* Commands: argv[0] is the command word; return an exit status. */
 int cmd_version(int argc, char **argv);
@@ -61,6 +63,7 @@ int cmd_listen(int argc, char **argv);
 int cmd_listener(int argc, char **argv);
 int cmd_migration(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
+int cmd_ft(int argc, char **argv);
 
 /* vm.c: a VM as the kernel describes it (attribute set "vm"). */
 enum {
@@ -213,6 +216,8 @@ struct migrate {
 	const char *what;		/* the command, for messages */
 	unsigned int to_opt;		/* MOPT_TO or MOPT_SECONDARY */
 	uint32_t type;			/* FTMIGRATE_TYPE_ID_*, for Begin */
+	const char *fence;		/* for Begin, NULL for none */
+	bool pair;			/* success makes an FT pair */
 	/*
 	 * The command's own options, or NULL: as mig_opt(), 1 if argv[*i]
 	 * was one, 0 if not, -1 after a usage error (status in *status).

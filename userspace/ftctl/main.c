@@ -50,6 +50,22 @@ static const char usage_text[] =
 "                          Exit 0 completed, 1 failed, 3 cancelled.\n"
 "  migrate cancel ID       cancel a migration; fine if it already ended\n"
 "\n"
+"  ft enable VM --secondary ADDR:PORT --type ft|ftcpt --fence PATH\n"
+"          --secret-file FILE [--id ID] [--downtime MS] [--bandwidth RATE]\n"
+"          [--streams N] [--timeout SECONDS] [--throttle-step PCT] [--json]\n"
+"                          make VM fault tolerant: clone it to the host\n"
+"                          listening on ADDR:PORT, followed as migrate\n"
+"                          follows a move (same output, interrupt and exit\n"
+"                          status; the result also names the pair).  VM\n"
+"                          keeps running here as the primary; its copy\n"
+"                          waits there, stopped, as the secondary.  PATH is\n"
+"                          the pair's fence, an absolute path on storage\n"
+"                          both hosts see.  The pair's id is the migration's.\n"
+"  ft status               VMs of this host in a pair: role, state, pair id,\n"
+"                          fence (nothing if there is none)\n"
+"  ft failover PAIR        make this host's copy of pair PAIR the one that\n"
+"                          runs, if it wins the fence; exit 0 if it is live\n"
+"\n"
 "  migration list          migrations of this host, either side\n"
 "  migration show ID       every attribute of one\n"
 "  The steps one by one, for orchestrators; each prints the kernel's reply:\n"
@@ -77,12 +93,13 @@ static const char usage_text[] =
 "\n"
 "Options:\n"
 "  -j, --json              JSON output: one document, or one object per\n"
-"                          line for monitor and migrate\n"
+"                          line for monitor, migrate and ft enable\n"
 "  -h, --help              this text\n"
 "\n"
 "Everything but version and types needs CAP_NET_ADMIN.\n"
 "\n"
-"Exit status: 0 success, 1 failure, 2 bad command line (migrate: 3 cancelled).\n";
+"Exit status: 0 success, 1 failure, 2 bad command line (migrate and ft enable:\n"
+"3 cancelled).\n";
 
 int usage_error(const char *fmt, ...)
 {
@@ -108,6 +125,7 @@ static const struct {
 	{ "listener",	cmd_listener },
 	{ "migration",	cmd_migration },
 	{ "migrate",	cmd_migrate },
+	{ "ft",		cmd_ft },
 };
 
 int main(int argc, char **argv)

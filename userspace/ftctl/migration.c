@@ -51,6 +51,7 @@ const char *const ftmig_attr_names[FTMIGRATE_A_MIGRATION_MAX + 1] = {
 	[FTMIGRATE_A_MIGRATION_THROTTLE]		= "throttle",
 	[FTMIGRATE_A_MIGRATION_TOTAL_MS]		= "total-ms",
 	[FTMIGRATE_A_MIGRATION_DOWNTIME_MS_MEASURED]	= "downtime-ms-measured",
+	[FTMIGRATE_A_MIGRATION_FENCE]			= "fence",
 };
 
 static const char *const type_names[] = { "vmotion", "ft", "ftcpt" };
