@@ -264,6 +264,7 @@ struct mig_req {
 	const struct secret *secret;	/* NULL: none */
 	const uint8_t *cookie;
 	size_t cookie_len;
+	const char *fence;		/* NULL: none */
 };
 
 static void mig_req_put(struct nlmsghdr *nlh, void *arg)
@@ -277,6 +278,8 @@ static void mig_req_put(struct nlmsghdr *nlh, void *arg)
 	if (r->cookie)
 		mnl_attr_put(nlh, FTMIGRATE_A_MIGRATION_COOKIE, r->cookie_len,
 			     r->cookie);
+	if (r->fence)
+		mnl_attr_put_strz(nlh, FTMIGRATE_A_MIGRATION_FENCE, r->fence);
 }
 
 /* A reply of set "migration", and its cookie if it has one. */
@@ -375,6 +378,11 @@ static int mig_begin(int argc, char **argv)
 			if (ftmig_type_parse(val, &type))
 				return usage_error("%s: bad --type '%s' (vmotion, ft or ftcpt)",
 						   what, val);
+		} else if ((val = opt_value(argc, argv, &i, "--fence", &missing))) {
+			err = check_fence(what, val);
+			if (err)
+				return err;
+			req.fence = val;
 		} else if (missing) {
 			return usage_error("%s: %s needs a value", what, argv[i]);
 		} else if (argv[i][0] == '-' || vm) {
