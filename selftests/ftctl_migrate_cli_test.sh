@@ -67,18 +67,6 @@ usage "listen 1.2.3:80" listen 1.2.3:80
 usage "listener with an argument" listener now
 usage "listen --fence-dir relative" listen --fence-dir fences
 usage "listen --fence-dir without a value" listen --fence-dir
-SEC="--secondary 10.0.0.2:7000"
-usage "ft without a subcommand" ft
-usage "ft, an unknown subcommand" ft disable vm1
-usage "ft enable without --fence" ft enable vm1 $SEC --type ft --secret-file "$S"
-usage "ft enable, a relative fence" ft enable vm1 $SEC --type ft --fence fence --secret-file "$S"
-usage "ft enable without --type" ft enable vm1 $SEC --fence /f --secret-file "$S"
-usage "ft enable --type vmotion" ft enable vm1 $SEC --type vmotion --fence /f --secret-file "$S"
-usage "ft enable without --secondary" ft enable vm1 --type ft --fence /f --secret-file "$S"
-usage "ft failover without a pair" ft failover
-usage "ft failover x" ft failover x
-usage "ft failover 0" ft failover 0
-usage "ft status with an argument" ft status now
 usage "migration without a subcommand" migration
 usage "migration show x" migration show x
 usage "migration begin without --id" migration begin vm1 --secret-file "$S"
