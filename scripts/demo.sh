@@ -81,7 +81,7 @@ head -c 32 /dev/urandom >"$T/secret"
 ip netns exec h2 $VMX --incoming=42 --secret-file="$T/secret" "$T/h2.cfg" 2>"$T/h2.err" &
 dst=$!
 i=0
-until ip netns exec h2 $FTCTL vm list | grep -q counter; do
+until grep -q "waiting for incoming migration" "$T/h2.err" 2>/dev/null; do
 	sleep 0.1
 	i=$((i + 1))
 	[ $i -lt 200 ] || fail "no incoming VM on h2: $(tail -2 "$T/h2.err")"
@@ -131,7 +131,7 @@ cfg h1 | sed "s|h1.serial|h1-secondary.serial|" >"$T/h1s.cfg"
 ip netns exec h1 $VMX --incoming=43 --secret-file="$T/secret" "$T/h1s.cfg" 2>"$T/h1s.err" &
 sec=$!
 i=0
-until ip netns exec h1 $FTCTL vm list | grep -q counter; do
+until grep -q "waiting for incoming migration" "$T/h1s.err" 2>/dev/null; do
 	sleep 0.1
 	i=$((i + 1))
 	[ $i -lt 200 ] || fail "no incoming VM on h1: $(tail -2 "$T/h1s.err")"

@@ -108,7 +108,7 @@ vmx_wait_lines "$live" 20 60 && tap_ok "counter with a shared disk runs on ha" |
 # refused TAG PID ERROR DESC: the incoming vmx PID (output TAG) registers on
 # hb; ft enable fails with ERROR, the primary runs unpaired, TAG powers off.
 refused() {
-	incoming_ready hb || tap_diag "no incoming VM on hb"
+	incoming_ready hb "$T/$1.out" || tap_diag "no incoming VM on hb"
 	enable ha hb "$SHARED/fences/p$((ID + 1))"
 	_rc=$?
 	get_outcome

@@ -59,14 +59,19 @@ start_vm() {
 start_incoming() {
 	_ih=$1
 	start_vm "$@" --incoming=$((ID + 1)) --secret-file="$T/secret"
-	incoming_ready "$_ih"
+	incoming_ready "$_ih" "$T/$2.out"
 }
 
-# incoming_ready HOST: an incoming VM is registered on HOST.
+# incoming_ready HOST OUT: the vmx whose output is OUT has registered its VM
+# on HOST as the destination of a migration.  A VM is listed as soon as it
+# is created, before its memory and its FTM_IOC_INCOMING: only the vmx's
+# own line says it is ready for Prepare.
 incoming_ready() {
 	_i=0
-	while [ $_i -lt 100 ]; do
-		ip netns exec "$1" "$FTCTL" vm list 2>/dev/null | grep -q "$VM_NAME" && return 0
+	while [ $_i -lt 300 ]; do
+		grep -q "^vmx: waiting for incoming migration" "$2" 2>/dev/null &&
+			ip netns exec "$1" "$FTCTL" vm list 2>/dev/null | grep -q "$VM_NAME" &&
+			return 0
 		sleep 0.1
 		_i=$((_i + 1))
 	done

@@ -34,7 +34,7 @@ vmx_wait_lines "$T/hop0.serial" 20 60 && tap_ok "counter runs on ha" ||
 	tap_fail "counter runs on ha"
 start_vm hb hop1 --incoming=$((ID + 1)) --secret-file="$T/secret"
 dst=$VMX_PID
-incoming_ready hb && tap_ok "incoming vmx registered on hb" ||
+incoming_ready hb "$T/hop1.out" && tap_ok "incoming vmx registered on hb" ||
 	tap_fail "incoming vmx registered on hb"
 
 if migrate ha hb; then
@@ -73,7 +73,7 @@ cur=hb prev=ha tag=1 ok=1
 for i in $(seq 2 "$HOPS"); do
 	start_vm $prev hop$i --incoming=$((ID + 1)) --secret-file="$T/secret"
 	new=$VMX_PID
-	incoming_ready $prev || { ok=0; tap_diag "hop $i: no incoming VM"; break; }
+	incoming_ready $prev "$T/hop$i.out" || { ok=0; tap_diag "hop $i: no incoming VM"; break; }
 	# One, two and three data streams in turn.
 	if ! migrate $cur $prev --streams $((i % 3 + 1)) ||
 	   [ "$(outcome)" != "completed none" ]; then
@@ -128,7 +128,7 @@ get_outcome
 # A wrong secret on the source's side.
 start_vm $prev bad --incoming=$((ID + 1)) --secret-file="$T/wrong"
 bad=$VMX_PID
-incoming_ready $prev
+incoming_ready $prev "$T/bad.out"
 migrate $cur $prev
 get_outcome
 [ "$out" = failed ] && [ "$err" = auth-failed ] && still_runs &&

@@ -209,7 +209,7 @@ vmx_incoming() {
 	VMX_PID=$!
 	VMX_PIDS="$VMX_PIDS $VMX_PID"
 	for _i in $(seq 200); do
-		ip netns exec "$_h" "$FTCTL" vm list 2>/dev/null | grep -q bench && return 0
+		grep -q "^vmx: waiting for incoming migration" "$T/$_tag.out" && return 0
 		sleep 0.1
 	done
 	return 1

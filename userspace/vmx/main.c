@@ -272,6 +272,9 @@ int main(int argc, char **argv)
 	    vmx_ftm_incoming(&vm, opt.incoming, secret, secret_len, err, sizeof(err)))
 		goto fail_control;
 	explicit_bzero(secret, sizeof(secret));
+	/* From here the module finds this VM for the migration: say so. */
+	if (opt.incoming)
+		fprintf(stderr, "vmx: waiting for incoming migration %" PRIu64 "\n", opt.incoming);
 
 	run_ns = now_ns();
 	vmx_vcpu_run(&vm.vcpus[0]);
