@@ -264,11 +264,11 @@ part streams && MEM=65536
 # not make a failover create /etc/nologin).
 part frames && ip netns exec hb "$FTCTL" listen --fence-dir "$tmp" >/dev/null
 FT="--type ft --fence $tmp/fence"
-part frames && run_case "FT: PAGES instead of FTCHECK"       151 off error:protocol protocol "" -- --case ftcheck-missing $FT
-part frames && run_case "FT: FTCHECK, config length wrong"   152 off error:protocol protocol "" -- --case ftcheck-bad-len $FT
-part frames && run_case "FT: FTCHECK, config not the cookie's" 153 off error:protocol protocol "cookie's hash" -- --case ftcheck-bad-hash $FT
-part frames && run_case "FT: FTCHECK, fence outside the fence directory" 154 off error:dest-refused dest-refused "fence directory" -- --case ftcheck-fence-outside $FT
-part frames && run_case "FT: FTCHECK, fence not terminated"  155 off error:protocol protocol "" -- --case ftcheck-fence-unterminated $FT
+part frames && run_case "FT: PAGES instead of FTCHECK"       181 off error:protocol protocol "" -- --case ftcheck-missing $FT
+part frames && run_case "FT: FTCHECK, config length wrong"   182 off error:protocol protocol "" -- --case ftcheck-bad-len $FT
+part frames && run_case "FT: FTCHECK, config not the cookie's" 183 off error:protocol protocol "cookie's hash" -- --case ftcheck-bad-hash $FT
+part frames && run_case "FT: FTCHECK, fence outside the fence directory" 184 off error:dest-refused dest-refused "fence directory" -- --case ftcheck-fence-outside $FT
+part frames && run_case "FT: FTCHECK, fence not terminated"  185 off error:protocol protocol "" -- --case ftcheck-fence-unterminated $FT
 
 # An orchestrator ran Prepare (migration-prepare with Begin's cookie): the
 # migration waits as "prepared".  Someone without the secret, or with
