@@ -231,7 +231,6 @@ static void migrate_resume(struct vmx_vm *vm, char *reply, size_t len)
 {
 	char err[300];
 	bool incoming;
-
 	bool secondary;
 
 	pthread_mutex_lock(&vm->lock);
